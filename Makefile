@@ -1,0 +1,77 @@
+# yologate's build. `make run` and `make test` set everything up themselves:
+# ONNX Runtime comes from the npm package onnxruntime-node (npm pack, no
+# install scripts, sha256-checked) into the git-ignored .cache/.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+CACHE := $(CURDIR)/.cache
+BIN := $(CURDIR)/bin/yologate
+
+ORT_VERSION := 1.30.0
+# sha256 of onnxruntime-node-$(ORT_VERSION).tgz as served by the npm registry.
+ORT_TGZ_SHA256 := 6e3390d6b783e7be946fad629292799da28d0b42f84856e50d2c1b0383291e75
+ORT_DIR := $(CACHE)/ort/$(ORT_VERSION)
+ORT_LIB := $(ORT_DIR)/libonnxruntime.so.1
+YOLOGATE_ORT_LIB ?= $(ORT_LIB)
+export YOLOGATE_ORT_LIB
+
+ACTIONLINT_VERSION := v1.7.12
+BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
+FUZZTIME ?= 60s
+
+.PHONY: all setup build run test lint fmt-check vet fuzz fuzz-brief bench clean
+
+all: build
+
+## setup: fetch ONNX Runtime (and the test tools) into .cache/
+setup: $(ORT_LIB)
+
+$(ORT_LIB):
+	@echo "fetching onnxruntime-node@$(ORT_VERSION) (npm pack, no install scripts)"
+	@rm -rf $(ORT_DIR)/tmp && mkdir -p $(ORT_DIR)/tmp
+	@cd $(ORT_DIR)/tmp && npm pack --silent --ignore-scripts onnxruntime-node@$(ORT_VERSION) >/dev/null
+	@echo "$(ORT_TGZ_SHA256)  $(ORT_DIR)/tmp/onnxruntime-node-$(ORT_VERSION).tgz" | sha256sum -c --quiet - \
+		|| { echo "onnxruntime-node-$(ORT_VERSION).tgz: sha256 mismatch, refusing to use it" >&2; exit 3; }
+	@tar -xzf $(ORT_DIR)/tmp/onnxruntime-node-$(ORT_VERSION).tgz -C $(ORT_DIR)/tmp package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+	@mv $(ORT_DIR)/tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1 $@.part && mv $@.part $@
+	@rm -rf $(ORT_DIR)/tmp
+	@echo "ONNX Runtime $(ORT_VERSION): $@"
+
+## build: the yologate binary in bin/
+build:
+	$(GO) build -o $(BIN) ./cmd/yologate
+
+## run: the standard benchmark (generated yolov8n at 640, CPU provider)
+run: setup build
+	$(BIN) run --out results.json
+
+## test: everything CI checks
+test: setup lint
+	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory fuzz-brief
+
+## lint: gofmt, go vet, actionlint
+lint: fmt-check vet
+	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+fmt-check:
+	@out="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+## fuzz: every fuzz target for $(FUZZTIME) each
+fuzz:
+	bash .ci/fuzz $(FUZZTIME)
+
+fuzz-brief:
+	bash .ci/fuzz 3s
+
+## bench: benchmarks recorded in docs/BENCHMARKS.md
+bench: setup build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin build

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/yologate/yologate/internal/errs"
+)
+
+// Exit codes, named once; Main is the only place that chooses one.
+const (
+	ExitPass       = 0
+	ExitRegression = 1
+	ExitUsage      = 2
+	ExitEnv        = 3
+	// ExitSIGINT and ExitSIGTERM follow the shell convention 128+signal.
+	ExitSIGINT  = 130
+	ExitSIGTERM = 143
+)
+
+// version is set at link time (-ldflags "-X main.version=v1.2.3").
+var version = "dev"
+
+// Command is one invocation of yologate with its own streams and
+// environment, so that tests drive it exactly as main does.
+type Command struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads the environment; tests pass a map lookup.
+	Getenv func(string) string
+	// Ctx, when set, replaces the signal-aware context Main creates.
+	Ctx context.Context
+}
+
+// subcommand is one verb of the command line.
+type subcommand struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, c *Command, args []string) error
+}
+
+// subcommands lists every verb; each lives in its own file.
+var subcommands = []subcommand{
+	{"run", "run the standardized benchmark, write results", runRun},
+	{"compare", "results vs baseline (or results vs results); exit 1 on regression", runCompare},
+	{"gate", "run + compare + report (what the GitHub Action calls)", runGate},
+	{"ab", "interleaved A/B of two models or settings on this machine", runAB},
+	{"baseline", "update | show: write or print baselines", runBaseline},
+	{"models", "list | generate NAME | inspect FILE", runModels},
+	{"merge", "combine results from several runners into one report", runMerge},
+	{"doctor", "what this machine can run: ORT, providers, GPUs, NVML, CI", runDoctor},
+	{"version", "print the version", runVersion},
+}
+
+// regressionError reports a gate that found a regression (exit 1); the
+// report has already been printed, so Main prints only its one line.
+type regressionError struct{ msg string }
+
+func (e *regressionError) Error() string { return e.msg }
+
+// errHelp is returned when --help was asked for: usage is printed, exit 0.
+var errHelp = flag.ErrHelp
+
+// Main runs the command line args (without the program name) and returns the
+// process exit code.
+func (c *Command) Main(args []string) int {
+	if c.Getenv == nil {
+		c.Getenv = os.Getenv
+	}
+	ctx := c.Ctx
+	var caught *signalCatcher
+	if ctx == nil {
+		caught = catchSignals()
+		defer caught.stop()
+		ctx = caught.ctx
+	}
+	err := c.dispatch(ctx, args)
+	code := exitCode(err)
+	if caught != nil {
+		if sig := caught.signal(); sig != nil {
+			fmt.Fprintf(c.Stderr, "yologate: interrupted by %v\n", sig)
+			if sig == syscall.SIGTERM {
+				return ExitSIGTERM
+			}
+			return ExitSIGINT
+		}
+	}
+	if err != nil && !errors.Is(err, errHelp) {
+		fmt.Fprintf(c.Stderr, "yologate: %s\n", err)
+	}
+	return code
+}
+
+func (c *Command) dispatch(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		c.usage(c.Stderr)
+		return errs.Usagef("", "run \"yologate --help\" for the list of commands", "no command given")
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		c.usage(c.Stdout)
+		return nil
+	case "-version", "--version":
+		name = "version"
+	}
+	for _, s := range subcommands {
+		if s.name == name {
+			return s.run(ctx, c, args[1:])
+		}
+	}
+	names := make([]string, 0, len(subcommands))
+	for _, s := range subcommands {
+		names = append(names, s.name)
+	}
+	sort.Strings(names)
+	return errs.Usagef(name, "valid commands: "+strings.Join(names, ", "), "unknown command")
+}
+
+func (c *Command) usage(w io.Writer) {
+	fmt.Fprintln(w, "yologate is a CI performance-regression gate for YOLO object detection on ONNX Runtime.")
+	fmt.Fprintln(w, "\nUsage: yologate COMMAND [flags]\n\nCommands:")
+	for _, s := range subcommands {
+		fmt.Fprintf(w, "  %-9s %s\n", s.name, s.summary)
+	}
+	fmt.Fprintln(w, "\nRun \"yologate COMMAND --help\" for a command's flags.")
+	fmt.Fprintln(w, "Exit codes: 0 pass, 1 regression, 2 usage or input error, 3 environment failure.")
+}
+
+// exitCode is the one place that maps an error to an exit code.
+func exitCode(err error) int {
+	if err == nil || errors.Is(err, errHelp) {
+		return ExitPass
+	}
+	var reg *regressionError
+	if errors.As(err, &reg) {
+		return ExitRegression
+	}
+	switch errs.KindOf(err) {
+	case errs.Usage, errs.Input:
+		return ExitUsage
+	}
+	return ExitEnv
+}
+
+// newFlags returns a flag set that reports errors instead of exiting and
+// prints its usage to c.Stderr. synopsis is the first usage line.
+func (c *Command) newFlags(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("yologate "+name, flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: yologate %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args and turns a flag error into a one-line usage
+// error naming the command; --help returns errHelp after printing usage to
+// stdout.
+func (c *Command) parseFlags(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(c.Stdout)
+		fs.Usage()
+		return errHelp
+	}
+	if err != nil {
+		return errs.Usagef(fs.Name(), "run \""+fs.Name()+" --help\" for the flags", "%s", err.Error())
+	}
+	return nil
+}
+
+func errNotImplemented(name string) error {
+	return errs.Usagef(name, "", "not implemented yet")
+}
+
+func runVersion(_ context.Context, c *Command, args []string) error {
+	fs := c.newFlags("version", "version")
+	if err := c.parseFlags(fs, args); err != nil {
+		return err
+	}
+	v, commit := buildVersion()
+	if commit != "" {
+		fmt.Fprintf(c.Stdout, "yologate %s (%s)\n", v, commit)
+	} else {
+		fmt.Fprintf(c.Stdout, "yologate %s\n", v)
+	}
+	return nil
+}
+
+// buildVersion returns the version and the VCS commit the binary was built from.
+func buildVersion() (v, commit string) {
+	v = version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" {
+				commit = s.Value
+				if len(commit) > 12 {
+					commit = commit[:12]
+				}
+			}
+		}
+	}
+	return v, commit
+}
+
+// signalCatcher cancels a context on SIGINT or SIGTERM and remembers which.
+type signalCatcher struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	ch     chan os.Signal
+	got    chan os.Signal
+}
+
+func catchSignals() *signalCatcher {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &signalCatcher{ctx: ctx, cancel: cancel, ch: make(chan os.Signal, 2), got: make(chan os.Signal, 1)}
+	signal.Notify(s.ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig, ok := <-s.ch
+		if !ok {
+			return
+		}
+		s.got <- sig
+		cancel()
+	}()
+	return s
+}
+
+// ReinstallSignals re-registers the handlers, for use after a library
+// (such as the CUDA provider) replaced them.
+func (s *signalCatcher) reinstall() { signal.Notify(s.ch, os.Interrupt, syscall.SIGTERM) }
+
+func (s *signalCatcher) signal() os.Signal {
+	select {
+	case sig := <-s.got:
+		s.got <- sig
+		return sig
+	default:
+		return nil
+	}
+}
+
+func (s *signalCatcher) stop() {
+	signal.Stop(s.ch)
+	s.cancel()
+}

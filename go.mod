@@ -1,0 +1,3 @@
+module github.com/yologate/yologate
+
+go 1.26

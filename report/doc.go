@@ -1,0 +1,2 @@
+// Package report renders comparisons for people: text, markdown, JSON and benchstat formats.
+package report
