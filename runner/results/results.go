@@ -68,6 +68,9 @@ type Case struct {
 	// Marks lists conditions that make the case's numbers suspect
 	// (e.g. "throttled: sw_thermal", "foreign process on GPU 0").
 	Marks []string `json:"marks,omitempty"`
+	// Diagnosis holds one-line bottleneck hints derived from the telemetry
+	// ("compute-bound: ...", "host-bound: ...", "throttled: ...").
+	Diagnosis []string `json:"diagnosis,omitempty"`
 	// Stages holds per-stage latencies in e2e mode, summed over repeats.
 	Stages []Stage `json:"stages,omitempty"`
 	// Accuracy holds the correctness check on reference images, if any.

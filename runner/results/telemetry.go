@@ -29,14 +29,35 @@ type Telemetry struct {
 	ForeignProcesses []string `json:"foreign_processes,omitempty"`
 	// Series keeps the raw samples for charts.
 	Series []TelemetrySample `json:"series,omitempty"`
+
+	// SMClockMaxMHz is the highest SM clock sampled, in MHz.
+	SMClockMaxMHz float64 `json:"sm_clock_max_mhz,omitempty"`
+	// PCIeLink is the narrowest PCIe link seen during the repeat ("gen4 x16").
+	PCIeLink string `json:"pcie_link,omitempty"`
+	// ProcessCPUPct is the CPU time this process used during the repeat
+	// divided by its wall time, in percent of one core (200 = two cores busy).
+	// It is measured even when GPU telemetry is unavailable.
+	ProcessCPUPct float64 `json:"process_cpu_pct,omitempty"`
+	// Unsupported lists the metrics the device did not report ("energy", "power").
+	Unsupported []string `json:"unsupported,omitempty"`
+	// DeviceLost is set when the GPU disappeared during the repeat; sampling
+	// stopped there and the summary covers the samples before it.
+	DeviceLost bool `json:"device_lost,omitempty"`
+	// SamplerCostMS is the total time the sampler spent reading NVML during
+	// the repeat, in milliseconds (on its own goroutine, off the timed loop).
+	SamplerCostMS float64 `json:"sampler_cost_ms,omitempty"`
 }
 
 // TelemetrySample is one sampler reading.
 type TelemetrySample struct {
-	TMS        float64 `json:"t_ms"` // milliseconds since the repeat started
-	GPUUtilPct float64 `json:"gpu_util_pct"`
-	SMClockMHz float64 `json:"sm_clock_mhz"`
-	PowerW     float64 `json:"power_w"`
-	TempC      float64 `json:"temp_c"`
-	MemUsedMiB float64 `json:"mem_used_mib"`
+	TMS         float64 `json:"t_ms"` // milliseconds since the repeat started
+	GPUUtilPct  float64 `json:"gpu_util_pct"`
+	SMClockMHz  float64 `json:"sm_clock_mhz"`
+	PowerW      float64 `json:"power_w"`
+	TempC       float64 `json:"temp_c"`
+	MemUsedMiB  float64 `json:"mem_used_mib"`
+	MemUtilPct  float64 `json:"mem_util_pct,omitempty"`
+	MemClockMHz float64 `json:"mem_clock_mhz,omitempty"`
+	// Reasons lists the throttle reasons active at this reading.
+	Reasons []string `json:"reasons,omitempty"`
 }
