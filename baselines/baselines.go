@@ -1,0 +1,203 @@
+package baselines
+
+import (
+	"time"
+
+	"github.com/yologate/yologate/runner/results"
+)
+
+// Schema is the version tag a baseline file starts with. A file with another
+// version is refused, never guessed at.
+const Schema = "yologate/baselines/v1"
+
+// File is one parsed baseline file.
+type File struct {
+	// Path is the file name the baseline was read from, for messages.
+	Path string
+	// Schema is the file's version tag (Schema).
+	Schema string
+	// Profiles holds the cases per hardware profile, in file order.
+	Profiles []Profile
+}
+
+// Profile is the set of baseline cases measured on one hardware profile
+// ("gpu=NVIDIA A10", "cpu=AMD EPYC 7B13/threads=2"; see
+// results.Fingerprint.Profile).
+type Profile struct {
+	Name  string
+	Cases []Case
+}
+
+// Case is the baseline of one case id on one profile.
+type Case struct {
+	// ID is the case id, e.g. "model=yolov8n/imgsz=640/batch=1/ep=cpu/precision=fp32".
+	ID string
+	// Threshold overrides the comparison threshold for this case, as a
+	// fraction (0.05 = 5%); nil uses the comparison's default.
+	Threshold *float64
+	// Model is the model the samples were measured with.
+	Model Model
+	// Samples holds the raw per-repeat values of each gated metric, in
+	// repeat order. FPS is required; the latency percentiles are present
+	// only where they were measured.
+	Samples Samples
+	// Environment is the stack the samples were measured on.
+	Environment Environment
+	// Provenance says where the samples came from and why they were accepted.
+	Provenance Provenance
+	// Marks lists conditions of the measurement that made it suspect; set
+	// only when the baseline was recorded with --force.
+	Marks []string
+	// Detections holds reference detections on the user's images for an
+	// accuracy check; nil when none were recorded.
+	Detections []results.ImageDetections
+}
+
+// Samples holds per-repeat values of the gated metrics.
+type Samples struct {
+	// FPS is frames per second per repeat; higher is better.
+	FPS []float64
+	// P50MS is the median latency per repeat in milliseconds; lower is better.
+	P50MS []float64
+	// P99MS is the 99th-percentile latency per repeat in milliseconds; nil
+	// when the repeats were too short to measure it.
+	P99MS []float64
+}
+
+// Model identifies the model of a baseline case.
+type Model struct {
+	Name   string
+	SHA256 string
+}
+
+// Environment is the hardware and software stack a measurement ran on: the
+// part of the fingerprint that decides whether two measurements are
+// comparable. Empty fields are unknown and never count as a difference.
+type Environment struct {
+	CPUModel        string
+	Threads         int // intra-op threads; 0 = ONNX Runtime's default
+	GPUModel        string
+	Driver          string // GPU driver version
+	CUDADriver      string // CUDA driver API version
+	ORTVersion      string
+	TensorRTVersion string
+	Provider        string            // "cpu", "cuda", "tensorrt"
+	ProviderOptions map[string]string // as the provider was configured
+	Precision       string
+	// OS, Kernel, Yologate and ContainerImage are informational: they are
+	// shown but never make a comparison inconclusive.
+	OS             string
+	Kernel         string
+	Yologate       string
+	ContainerImage string
+}
+
+// Provenance records who accepted a baseline, when, from which commit and run.
+type Provenance struct {
+	Commit string
+	// Date is when the samples were measured (UTC); zero when unknown.
+	Date   time.Time
+	RunURL string
+	Author string
+	Reason string
+	// Forced is set when the samples were accepted with --force despite
+	// marks or instability.
+	Forced bool
+}
+
+// Lookup returns the baseline case of profile and id, or nil.
+func (f *File) Lookup(profile, id string) *Case {
+	for i := range f.Profiles {
+		if f.Profiles[i].Name != profile {
+			continue
+		}
+		for j := range f.Profiles[i].Cases {
+			if f.Profiles[i].Cases[j].ID == id {
+				return &f.Profiles[i].Cases[j]
+			}
+		}
+	}
+	return nil
+}
+
+// EnvironmentOf extracts the environment of case c from the fingerprint of
+// the run that measured it.
+func EnvironmentOf(fp results.Fingerprint, c results.Case) Environment {
+	e := Environment{
+		CPUModel:        fp.Host.CPUModel,
+		Threads:         c.Threads,
+		ORTVersion:      fp.Runtime.ORTVersion,
+		TensorRTVersion: fp.Runtime.TensorRTVersion,
+		Provider:        c.Provider.Name,
+		Precision:       c.Precision,
+		OS:              fp.Host.OS,
+		Kernel:          fp.Host.Kernel,
+		Yologate:        fp.Yologate.Version,
+		ContainerImage:  fp.ContainerImage,
+	}
+	if len(c.Provider.Options) > 0 {
+		e.ProviderOptions = make(map[string]string, len(c.Provider.Options))
+		for k, v := range c.Provider.Options {
+			e.ProviderOptions[k] = v
+		}
+	}
+	if c.Device >= 0 {
+		for _, g := range fp.GPUs {
+			if g.Index == c.Device {
+				e.GPUModel = g.Name
+				e.Driver = g.DriverVersion
+				e.CUDADriver = g.CUDADriverVersion
+			}
+		}
+	}
+	if e.Provider != "tensorrt" {
+		// The TensorRT library is irrelevant to a case that did not use it.
+		e.TensorRTVersion = ""
+	}
+	return e
+}
+
+// SamplesOf extracts the per-repeat samples of the gated metrics of c.
+// P99MS is set only when every repeat measured the 99th percentile.
+func SamplesOf(c results.Case) Samples {
+	var s Samples
+	allP99 := len(c.Repeats) > 0
+	for _, r := range c.Repeats {
+		s.FPS = append(s.FPS, r.FPS)
+		s.P50MS = append(s.P50MS, r.Latency.P50MS)
+		if r.Latency.P99MS == nil {
+			allP99 = false
+		}
+	}
+	if allP99 {
+		for _, r := range c.Repeats {
+			s.P99MS = append(s.P99MS, *r.Latency.P99MS)
+		}
+	}
+	return s
+}
+
+// MarksOf returns every mark of c and of its repeats, without duplicates,
+// plus "unstable" when warm-up never reached a steady state.
+func MarksOf(c results.Case) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(m string) {
+		if !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	if c.Unstable {
+		add("unstable")
+	}
+	for _, m := range c.Marks {
+		add(m)
+	}
+	for _, r := range c.Repeats {
+		for _, m := range r.Marks {
+			add(m)
+		}
+	}
+	return out
+}

@@ -1,0 +1,270 @@
+package compare
+
+import "github.com/yologate/yologate/baselines"
+
+// Metric names a gated metric. Its value is also its key in baseline files
+// and JSON reports.
+type Metric string
+
+// The gated metrics. Samples are per-repeat values.
+const (
+	// FPS is frames per second of a repeat; higher is better.
+	FPS Metric = "fps"
+	// P50MS is a repeat's median latency in milliseconds; lower is better.
+	P50MS Metric = "p50_ms"
+	// P99MS is a repeat's 99th-percentile latency in milliseconds; lower is better.
+	P99MS Metric = "p99_ms"
+)
+
+// Metrics lists every gated metric in display order.
+var Metrics = []Metric{FPS, P50MS, P99MS}
+
+// HigherIsBetter reports whether an increase of m is an improvement.
+func (m Metric) HigherIsBetter() bool { return m == FPS }
+
+// Label is m's short human name for tables ("fps", "p50 ms").
+func (m Metric) Label() string {
+	switch m {
+	case P50MS:
+		return "p50 ms"
+	case P99MS:
+		return "p99 ms"
+	}
+	return string(m)
+}
+
+// Verdict is the outcome of one metric, one case or a whole comparison.
+type Verdict string
+
+// Verdicts, from the best to the worst (see Severity).
+const (
+	// Unchanged: not significant, or significant but within the threshold.
+	Unchanged Verdict = "unchanged"
+	// Improvement: significant and beyond the threshold in the good direction.
+	Improvement Verdict = "improvement"
+	// New: the case has no baseline.
+	New Verdict = "new"
+	// Missing: a baseline case of a measured profile did not run.
+	Missing Verdict = "missing"
+	// Inconclusive: the data cannot decide; Reason says why and what to do.
+	Inconclusive Verdict = "inconclusive"
+	// Regression: significant and beyond the threshold in the bad direction.
+	Regression Verdict = "regression"
+	// AccuracyRegression: the model's detections got worse than the
+	// baseline's, whatever its speed.
+	AccuracyRegression Verdict = "accuracy-regression"
+)
+
+// Severity orders verdicts: the overall verdict is the one with the highest
+// severity. Unknown verdicts rank with Inconclusive.
+func (v Verdict) Severity() int {
+	switch v {
+	case Unchanged, "":
+		return 0
+	case Improvement:
+		return 1
+	case New:
+		return 2
+	case Missing:
+		return 3
+	case Inconclusive:
+		return 4
+	case Regression:
+		return 5
+	case AccuracyRegression:
+		return 6
+	}
+	return 4
+}
+
+// Symbol is v as the comparison table prints it: "~" for Unchanged, the
+// verdict's name otherwise.
+func (v Verdict) Symbol() string {
+	if v == Unchanged {
+		return "~"
+	}
+	return string(v)
+}
+
+// Fails reports whether v fails the gate under opt.
+func (v Verdict) Fails(opt Options) bool {
+	switch v {
+	case Regression, AccuracyRegression:
+		return true
+	case Inconclusive:
+		return opt.FailOnInconclusive
+	}
+	return false
+}
+
+// Worst returns the verdict of highest severity; Unchanged for none.
+func Worst(vs ...Verdict) Verdict {
+	w := Unchanged
+	for _, v := range vs {
+		if v.Severity() > w.Severity() {
+			w = v
+		}
+	}
+	return w
+}
+
+// Options configures a comparison. The zero value of a field takes its
+// default, except Threshold, where zero means "any significant change";
+// start from DefaultOptions.
+type Options struct {
+	// Alpha is the significance level in (0,1), applied after Holm
+	// correction across every test of one comparison; 0 means 0.05.
+	Alpha float64 `json:"alpha"`
+	// Threshold is the smallest relative change of a median that counts,
+	// as a fraction (0.05 = 5%), ≥ 0. A baseline case may override it.
+	Threshold float64 `json:"threshold"`
+	// Confidence is the level of the medians' confidence intervals in
+	// (0,1); 0 means 0.95.
+	Confidence float64 `json:"confidence"`
+	// FailOnInconclusive makes an inconclusive verdict fail the gate.
+	FailOnInconclusive bool `json:"fail_on_inconclusive"`
+	// Metrics lists the gated metrics; nil means all of Metrics. A metric
+	// measured on only one side is skipped, not failed.
+	Metrics []Metric `json:"metrics,omitempty"`
+	// MaxRepeats caps the repeat count that an inconclusive verdict may
+	// suggest; 0 means 100.
+	MaxRepeats int `json:"max_repeats,omitempty"`
+}
+
+// DefaultOptions returns alpha 0.05, threshold 5%, 95% confidence
+// intervals and every metric gated.
+func DefaultOptions() Options {
+	return Options{Alpha: 0.05, Threshold: 0.05, Confidence: 0.95}
+}
+
+// Report is the result of one comparison: a verdict per case and overall.
+type Report struct {
+	// Options are the settings used, with defaults filled in.
+	Options Options `json:"options"`
+	// Verdict is the worst case verdict; Unchanged when there are no cases.
+	Verdict Verdict `json:"verdict"`
+	// Fail reports whether Verdict fails the gate under Options.
+	Fail bool `json:"fail"`
+	// Tests is the number of statistical tests in the Holm family.
+	Tests int `json:"tests"`
+	// Cases holds one result per case, in the order of the current run,
+	// then the missing ones in baseline order.
+	Cases []CaseResult `json:"cases"`
+	// Notes are comparison-wide remarks, such as a profile that has no
+	// baseline at all.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// CaseResult is the comparison of one case.
+type CaseResult struct {
+	ID      string `json:"id"`
+	Profile string `json:"profile"`
+	// Verdict is the worst of the metric verdicts and the accuracy
+	// verdict, or the case-level verdict (new, missing, inconclusive).
+	Verdict Verdict `json:"verdict"`
+	// Reason explains a new, missing or inconclusive verdict in one line,
+	// with what to do about it.
+	Reason string `json:"reason,omitempty"`
+	// Threshold is the threshold applied to this case, as a fraction.
+	Threshold float64 `json:"threshold"`
+	// Metrics holds one result per gated metric measured on both sides.
+	Metrics []MetricResult `json:"metrics,omitempty"`
+	// ModelChanged is set when the model's sha256 differs from the
+	// baseline's: the comparison is still made, this only says so.
+	ModelChanged *ModelChange `json:"model_changed,omitempty"`
+	// EnvDiff lists the environment fields that differ from the baseline's;
+	// any entry makes the case inconclusive.
+	EnvDiff []EnvDiff `json:"env_diff,omitempty"`
+	// Marks lists the conditions that made the current measurement suspect.
+	Marks []string `json:"marks,omitempty"`
+	// Accuracy is the accuracy check's verdict; nil when none was made.
+	Accuracy *AccuracyVerdict `json:"accuracy,omitempty"`
+}
+
+// MetricResult compares one metric of one case.
+type MetricResult struct {
+	Metric Metric `json:"metric"`
+	// Old and New summarize the baseline and current samples.
+	Old Summary `json:"old"`
+	New Summary `json:"new"`
+	// DeltaPct is (new − old) / old of the medians, in percent.
+	DeltaPct float64 `json:"delta_pct"`
+	// P is the Mann-Whitney U test's p-value; PHolm is P after Holm
+	// correction across the comparison's Tests, compared with Alpha.
+	P     float64 `json:"p"`
+	PHolm float64 `json:"p_holm"`
+	// Significant reports PHolm ≤ alpha.
+	Significant bool `json:"significant"`
+	// Measured is what the numbers alone say, before case-level reasons
+	// (environment, marks) are applied.
+	Measured Verdict `json:"measured"`
+	// Verdict is the metric's verdict.
+	Verdict Verdict `json:"verdict"`
+	// Reason explains an inconclusive verdict and what to do.
+	Reason string `json:"reason,omitempty"`
+	// NeedRepeats is the repeat count per side that would likely settle
+	// an inconclusive verdict; 0 when not applicable, −1 when more than
+	// Options.MaxRepeats.
+	NeedRepeats int `json:"need_repeats,omitempty"`
+	// Warnings are the statistics library's remarks about the samples.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Summary is the center of one side's samples with its confidence interval.
+type Summary struct {
+	// N is the number of samples.
+	N int `json:"n"`
+	// Median is the sample median; Lo and Hi bound its confidence interval
+	// (±Inf with too few samples; JSON writes them as null).
+	Median float64 `json:"median"`
+	Lo     float64 `json:"lo"`
+	Hi     float64 `json:"hi"`
+	// Confidence is the interval's actual confidence level in (0,1].
+	Confidence float64 `json:"confidence"`
+	// Values are the raw samples in measurement order.
+	Values []float64 `json:"values"`
+}
+
+// ModelChange records the models of a case whose model file changed.
+type ModelChange struct {
+	OldName   string `json:"old_name,omitempty"`
+	NewName   string `json:"new_name,omitempty"`
+	OldSHA256 string `json:"old_sha256"`
+	NewSHA256 string `json:"new_sha256"`
+}
+
+// EnvDiff is one environment field that differs between the baseline and
+// the current measurement.
+type EnvDiff struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+// AccuracyVerdict is the verdict of an accuracy check of one case against
+// the baseline's reference detections.
+type AccuracyVerdict struct {
+	// Verdict is Unchanged, AccuracyRegression or Inconclusive.
+	Verdict Verdict `json:"verdict"`
+	// Reason explains the verdict in one line.
+	Reason string `json:"reason,omitempty"`
+	// Scores holds the check's figures by name (e.g. "map50": 0.91).
+	Scores map[string]float64 `json:"scores,omitempty"`
+}
+
+// Measurement is one side of a case's comparison: its samples and the
+// context they were measured in. FromResults and FromBaseline build them.
+type Measurement struct {
+	Profile string
+	CaseID  string
+	Model   baselines.Model
+	// Samples holds the per-repeat values of each metric measured.
+	Samples map[Metric][]float64
+	Env     baselines.Environment
+	// Threshold is a per-case override (fraction); nil uses Options.Threshold.
+	Threshold *float64
+	// Marks lists conditions that make the measurement suspect
+	// (instability, throttling, foreign processes); any makes the case
+	// inconclusive when it is on the current side.
+	Marks []string
+}
