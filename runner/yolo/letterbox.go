@@ -1,0 +1,232 @@
+package yolo
+
+import (
+	"fmt"
+	"math"
+)
+
+// LetterboxPad is the grey level Ultralytics pads a letterboxed image with.
+const LetterboxPad = 114
+
+// LetterboxGeometry is where a source image lands inside the model input
+// after letterboxing: scaled by Ratio to NewW×NewH pixels, then padded by
+// Left/Top/Right/Bottom pixels of grey LetterboxPad up to DstW×DstH. The zero
+// value describes nothing; build one with NewLetterboxGeometry.
+type LetterboxGeometry struct {
+	// SrcW and SrcH are the source image size in pixels.
+	SrcW, SrcH int
+	// DstW and DstH are the model input size in pixels.
+	DstW, DstH int
+	// Ratio is the scale from source to model input pixels, min(DstH/SrcH, DstW/SrcW).
+	Ratio float64
+	// NewW and NewH are the resized (unpadded) image size in pixels.
+	NewW, NewH int
+	// Left, Top, Right and Bottom are the padding in model input pixels.
+	Left, Top, Right, Bottom int
+}
+
+// NewLetterboxGeometry computes the letterbox of a srcW×srcH image into a
+// dstW×dstH input exactly as Ultralytics' LetterBox (auto=False,
+// scaleup=True, center=True): ratio r = min(dstH/srcH, dstW/srcW), resized
+// size round(srcW·r)×round(srcH·r) with Python's round-half-to-even, and the
+// padding split as round(d/2−0.1) before and round(d/2+0.1) after.
+func NewLetterboxGeometry(srcW, srcH, dstW, dstH int) (LetterboxGeometry, error) {
+	if srcW <= 0 || srcH <= 0 {
+		return LetterboxGeometry{}, fmt.Errorf("image size %dx%d: width and height must be positive", srcW, srcH)
+	}
+	if dstW <= 0 || dstH <= 0 {
+		return LetterboxGeometry{}, fmt.Errorf("input size %dx%d: width and height must be positive", dstW, dstH)
+	}
+	r := math.Min(float64(dstH)/float64(srcH), float64(dstW)/float64(srcW))
+	g := LetterboxGeometry{SrcW: srcW, SrcH: srcH, DstW: dstW, DstH: dstH, Ratio: r}
+	g.NewW = int(math.RoundToEven(float64(srcW) * r))
+	g.NewH = int(math.RoundToEven(float64(srcH) * r))
+	// Guard against a rounding that overshoots by one: the resized image must fit.
+	g.NewW = max(1, min(g.NewW, dstW))
+	g.NewH = max(1, min(g.NewH, dstH))
+	dw := float64(dstW-g.NewW) / 2
+	dh := float64(dstH-g.NewH) / 2
+	g.Left, g.Right = int(math.RoundToEven(dw-0.1)), int(math.RoundToEven(dw+0.1))
+	g.Top, g.Bottom = int(math.RoundToEven(dh-0.1)), int(math.RoundToEven(dh+0.1))
+	return g, nil
+}
+
+// ToSource maps a point from model input pixels back to source image
+// pixels by undoing the padding and the ratio (not clipped).
+func (g LetterboxGeometry) ToSource(x, y float32) (float32, float32) {
+	r := float32(g.Ratio)
+	return (x - float32(g.Left)) / r, (y - float32(g.Top)) / r
+}
+
+// Fixed-point precision of the bilinear weights, as OpenCV's
+// INTER_RESIZE_COEF_BITS for 8-bit images: each weight is a multiple of
+// 1/2048, and the two passes together carry 22 fractional bits.
+const (
+	letterboxCoefBits  = 11
+	letterboxCoefScale = 1 << letterboxCoefBits
+)
+
+// Letterboxer letterboxes packed RGB images into CHW float32 model input,
+// normalized to [0, 1]. It keeps the per-geometry interpolation tables, so
+// that letterboxing frames of one size allocates nothing after the first.
+// The zero value is ready to use; a Letterboxer is not safe for concurrent
+// use (give each goroutine its own).
+type Letterboxer struct {
+	geom  LetterboxGeometry
+	valid bool
+	// xofs[dx] is the byte offset of the left source pixel of output column
+	// dx; xw holds its two weights (left, right) in 1/2048.
+	xofs []int32
+	xw   []int32
+	// yofs and yw are the same for output rows (top, bottom).
+	yofs []int32
+	yw   []int32
+	// narrow holds two copies of a source row's only pixel when the source
+	// is one pixel wide, so that the inner loop can always read two pixels.
+	narrow [2][6]uint8
+}
+
+// letterboxLUT maps an 8-bit value to value/255 in float32, exactly as
+// torch's float(x)/255 does.
+var letterboxLUT = func() (t [256]float32) {
+	for i := range t {
+		t[i] = float32(i) / 255
+	}
+	return t
+}()
+
+// Geometry returns the geometry of the last Into call.
+func (l *Letterboxer) Geometry() LetterboxGeometry { return l.geom }
+
+// Into letterboxes src into dst, a 3×dstH×dstW float32 CHW slice (R, G, B
+// planes) normalized to [0, 1], and returns the geometry used. The resize is
+// bilinear with OpenCV INTER_LINEAR's pixel-center convention
+// (src = (dst+0.5)/r−0.5, edges clamped) and its 11-bit fixed-point weights,
+// rounded to 8 bits before normalizing, as cv2.resize on a uint8 image does.
+// For a batch, pass dst[i*3*dstH*dstW:] for image i.
+func (l *Letterboxer) Into(dst []float32, src *RGBImage, dstW, dstH int) (LetterboxGeometry, error) {
+	if src == nil || len(src.Pix) < 3*src.W*src.H {
+		return LetterboxGeometry{}, fmt.Errorf("letterbox: source image is empty or truncated")
+	}
+	if len(dst) < 3*dstW*dstH {
+		return LetterboxGeometry{}, fmt.Errorf("letterbox: destination holds %d values, need 3x%dx%d = %d", len(dst), dstH, dstW, 3*dstW*dstH)
+	}
+	if !l.valid || l.geom.SrcW != src.W || l.geom.SrcH != src.H || l.geom.DstW != dstW || l.geom.DstH != dstH {
+		g, err := NewLetterboxGeometry(src.W, src.H, dstW, dstH)
+		if err != nil {
+			return LetterboxGeometry{}, fmt.Errorf("letterbox: %w", err)
+		}
+		l.prepare(g)
+	}
+	l.run(dst[:3*dstW*dstH], src)
+	return l.geom, nil
+}
+
+// prepare builds the interpolation tables for g.
+func (l *Letterboxer) prepare(g LetterboxGeometry) {
+	l.geom, l.valid = g, true
+	l.xofs, l.xw = letterboxTaps(l.xofs[:0], l.xw[:0], g.SrcW, g.NewW, 3)
+	l.yofs, l.yw = letterboxTaps(l.yofs[:0], l.yw[:0], g.SrcH, g.NewH, 1)
+}
+
+// letterboxTaps computes, for each of dstN output positions, the first of
+// two source taps (times stride) and the two fixed-point weights, following
+// cv2.resize INTER_LINEAR: fx = (d+0.5)·srcN/dstN − 0.5 in float32, clamped
+// to the first and last source pixel. The second tap is always first+1
+// (times stride), so a clamped last pixel is expressed as the pixel before
+// it with weight 0, keeping the inner loop free of edge cases.
+func letterboxTaps(ofs, w []int32, srcN, dstN, stride int) ([]int32, []int32) {
+	scale := float64(srcN) / float64(dstN)
+	for d := 0; d < dstN; d++ {
+		fx := float32((float64(d)+0.5)*scale - 0.5)
+		sx := int(math.Floor(float64(fx)))
+		fx -= float32(sx)
+		if sx < 0 {
+			sx, fx = 0, 0
+		}
+		if sx >= srcN-1 {
+			sx, fx = srcN-1, 0
+		}
+		w0 := int32(math.RoundToEven(float64((1 - fx) * letterboxCoefScale)))
+		w1 := int32(math.RoundToEven(float64(fx * letterboxCoefScale)))
+		if sx == srcN-1 && srcN > 1 {
+			// Same pixel, addressed as the right tap of the pair before it.
+			sx, w0, w1 = srcN-2, 0, w0+w1
+		}
+		ofs = append(ofs, int32(sx*stride))
+		w = append(w, w0, w1)
+	}
+	return ofs, w
+}
+
+// run fills dst for the prepared geometry.
+func (l *Letterboxer) run(dst []float32, src *RGBImage) {
+	g := l.geom
+	plane := g.DstW * g.DstH
+	rp, gp, bp := dst[:plane], dst[plane:2*plane], dst[2*plane:3*plane]
+	pad := letterboxLUT[LetterboxPad]
+	fill := func(p []float32) {
+		for i := range p {
+			p[i] = pad
+		}
+	}
+	// Top and bottom bands, then the left and right margins of each row.
+	top, bottom := g.Top*g.DstW, (g.Top+g.NewH)*g.DstW
+	for _, p := range [3][]float32{rp, gp, bp} {
+		fill(p[:top])
+		fill(p[bottom:])
+	}
+	rowBytes := 3 * src.W
+	xofs, xw := l.xofs[:g.NewW], l.xw[:2*g.NewW]
+	for dy := 0; dy < g.NewH; dy++ {
+		o := (g.Top + dy) * g.DstW
+		for _, p := range [3][]float32{rp, gp, bp} {
+			fill(p[o : o+g.Left])
+			fill(p[o+g.Left+g.NewW : o+g.DstW])
+		}
+		sy := int(l.yofs[dy])
+		b0, b1 := l.yw[2*dy], l.yw[2*dy+1]
+		sy1 := min(sy+1, src.H-1)
+		r0 := src.Pix[sy*rowBytes : sy*rowBytes+rowBytes]
+		r1 := src.Pix[sy1*rowBytes : sy1*rowBytes+rowBytes]
+		if src.W == 1 {
+			// One pixel wide: read it as a pair of identical pixels.
+			copy(l.narrow[0][:3], r0)
+			copy(l.narrow[0][3:], r0)
+			copy(l.narrow[1][:3], r1)
+			copy(l.narrow[1][3:], r1)
+			r0, r1 = l.narrow[0][:], l.narrow[1][:]
+		}
+		base := o + g.Left
+		ro := rp[base : base+g.NewW]
+		gro := gp[base : base+g.NewW]
+		bo := bp[base : base+g.NewW]
+		letterboxRow(ro, gro, bo, r0, r1, xofs, xw, b0, b1)
+	}
+}
+
+// letterboxRow interpolates one output row from source rows r0 (weight b0)
+// and r1 (weight b1). Arithmetic is OpenCV's: horizontal sums in 1/2048,
+// then the vertical blend rounded to 8 bits from 22 fractional bits.
+func letterboxRow(ro, gro, bo []float32, r0, r1 []uint8, xofs, xw []int32, b0, b1 int32) {
+	const round = 1 << (2*letterboxCoefBits - 1)
+	lut := &letterboxLUT
+	n := len(ro)
+	gro, bo = gro[:n], bo[:n]
+	xofs, xw = xofs[:n], xw[:2*n]
+	for dx := 0; dx < n; dx++ {
+		s := int(xofs[dx])
+		a0, a1 := xw[2*dx], xw[2*dx+1]
+		p := r0[s : s+6 : s+6]
+		q := r1[s : s+6 : s+6]
+		hr0 := int32(p[0])*a0 + int32(p[3])*a1
+		hg0 := int32(p[1])*a0 + int32(p[4])*a1
+		hb0 := int32(p[2])*a0 + int32(p[5])*a1
+		hr1 := int32(q[0])*a0 + int32(q[3])*a1
+		hg1 := int32(q[1])*a0 + int32(q[4])*a1
+		hb1 := int32(q[2])*a0 + int32(q[5])*a1
+		ro[dx] = lut[uint8((hr0*b0+hr1*b1+round)>>(2*letterboxCoefBits))]
+		gro[dx] = lut[uint8((hg0*b0+hg1*b1+round)>>(2*letterboxCoefBits))]
+		bo[dx] = lut[uint8((hb0*b0+hb1*b1+round)>>(2*letterboxCoefBits))]
+	}
+}
