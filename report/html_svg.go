@@ -105,11 +105,13 @@ func (c svgChart) render() string {
 		}
 		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.TrimSpace(pts.String()), s.Color)
 	}
-	lx := w - padRight - 150
-	for i, s := range c.Series {
-		y := padTop + 4 + i*16
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d" class="legend">%s</text>`,
-			lx, y, s.Color, lx+14, y+9, html.EscapeString(s.Name))
+	// The legend sits on the title line, right-aligned, so it never covers data.
+	lx := w - padRight
+	for i := len(c.Series) - 1; i >= 0; i-- {
+		s := c.Series[i]
+		lx -= 18 + 6*len([]rune(s.Name))
+		fmt.Fprintf(&b, `<rect x="%d" y="7" width="10" height="10" fill="%s"/><text x="%d" y="16" class="legend">%s</text>`,
+			lx, s.Color, lx+14, html.EscapeString(s.Name))
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
