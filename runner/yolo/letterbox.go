@@ -74,13 +74,10 @@ const (
 type Letterboxer struct {
 	geom  LetterboxGeometry
 	valid bool
-	// xofs[dx] is the byte offset of the left source pixel of output column
-	// dx; xw holds its two weights (left, right) in 1/2048.
-	xofs []int32
-	xw   []int32
-	// yofs and yw are the same for output rows (top, bottom).
-	yofs []int32
-	yw   []int32
+	// xtaps[dx] is output column dx's left source pixel (byte offset) and
+	// its two weights; ytaps is the same for output rows (source row index).
+	xtaps []letterboxTap
+	ytaps []letterboxTap
 	// narrow holds two copies of a source row's only pixel when the source
 	// is one pixel wide, so that the inner loop can always read two pixels.
 	narrow [2][6]uint8
@@ -125,9 +122,13 @@ func (l *Letterboxer) Into(dst []float32, src *RGBImage, dstW, dstH int) (Letter
 // prepare builds the interpolation tables for g.
 func (l *Letterboxer) prepare(g LetterboxGeometry) {
 	l.geom, l.valid = g, true
-	l.xofs, l.xw = letterboxTaps(l.xofs[:0], l.xw[:0], g.SrcW, g.NewW, 3)
-	l.yofs, l.yw = letterboxTaps(l.yofs[:0], l.yw[:0], g.SrcH, g.NewH, 1)
+	l.xtaps = letterboxTaps(l.xtaps[:0], g.SrcW, g.NewW, 3)
+	l.ytaps = letterboxTaps(l.ytaps[:0], g.SrcH, g.NewH, 1)
 }
+
+// letterboxTap is one output position's first source tap (times the
+// stride) and its two weights in 1/2048; the second tap is the next pixel.
+type letterboxTap struct{ ofs, w0, w1 int32 }
 
 // letterboxTaps computes, for each of dstN output positions, the first of
 // two source taps (times stride) and the two fixed-point weights, following
@@ -135,7 +136,7 @@ func (l *Letterboxer) prepare(g LetterboxGeometry) {
 // to the first and last source pixel. The second tap is always first+1
 // (times stride), so a clamped last pixel is expressed as the pixel before
 // it with weight 0, keeping the inner loop free of edge cases.
-func letterboxTaps(ofs, w []int32, srcN, dstN, stride int) ([]int32, []int32) {
+func letterboxTaps(taps []letterboxTap, srcN, dstN, stride int) []letterboxTap {
 	scale := float64(srcN) / float64(dstN)
 	for d := 0; d < dstN; d++ {
 		fx := float32((float64(d)+0.5)*scale - 0.5)
@@ -147,16 +148,17 @@ func letterboxTaps(ofs, w []int32, srcN, dstN, stride int) ([]int32, []int32) {
 		if sx >= srcN-1 {
 			sx, fx = srcN-1, 0
 		}
-		w0 := int32(math.RoundToEven(float64((1 - fx) * letterboxCoefScale)))
+		// OpenCV rounds both weights; they always sum to 2048, which the
+		// one-multiply blend in letterboxRow relies on.
 		w1 := int32(math.RoundToEven(float64(fx * letterboxCoefScale)))
+		w0 := letterboxCoefScale - w1
 		if sx == srcN-1 && srcN > 1 {
 			// Same pixel, addressed as the right tap of the pair before it.
 			sx, w0, w1 = srcN-2, 0, w0+w1
 		}
-		ofs = append(ofs, int32(sx*stride))
-		w = append(w, w0, w1)
+		taps = append(taps, letterboxTap{int32(sx * stride), w0, w1})
 	}
-	return ofs, w
+	return taps
 }
 
 // run fills dst for the prepared geometry.
@@ -177,15 +179,15 @@ func (l *Letterboxer) run(dst []float32, src *RGBImage) {
 		fill(p[bottom:])
 	}
 	rowBytes := 3 * src.W
-	xofs, xw := l.xofs[:g.NewW], l.xw[:2*g.NewW]
+	xtaps := l.xtaps[:g.NewW]
 	for dy := 0; dy < g.NewH; dy++ {
 		o := (g.Top + dy) * g.DstW
 		for _, p := range [3][]float32{rp, gp, bp} {
 			fill(p[o : o+g.Left])
 			fill(p[o+g.Left+g.NewW : o+g.DstW])
 		}
-		sy := int(l.yofs[dy])
-		b0, b1 := l.yw[2*dy], l.yw[2*dy+1]
+		yt := l.ytaps[dy]
+		sy, b1 := int(yt.ofs), yt.w1
 		sy1 := min(sy+1, src.H-1)
 		r0 := src.Pix[sy*rowBytes : sy*rowBytes+rowBytes]
 		r1 := src.Pix[sy1*rowBytes : sy1*rowBytes+rowBytes]
@@ -201,32 +203,32 @@ func (l *Letterboxer) run(dst []float32, src *RGBImage) {
 		ro := rp[base : base+g.NewW]
 		gro := gp[base : base+g.NewW]
 		bo := bp[base : base+g.NewW]
-		letterboxRow(ro, gro, bo, r0, r1, xofs, xw, b0, b1)
+		letterboxRow(ro, gro, bo, r0, r1, xtaps, b1)
 	}
 }
 
 // letterboxRow interpolates one output row from source rows r0 (weight b0)
-// and r1 (weight b1). Arithmetic is OpenCV's: horizontal sums in 1/2048,
+// and r1 (weight b1; r0 weighs 2048−b1). Arithmetic is OpenCV's: horizontal sums in 1/2048,
 // then the vertical blend rounded to 8 bits from 22 fractional bits.
-func letterboxRow(ro, gro, bo []float32, r0, r1 []uint8, xofs, xw []int32, b0, b1 int32) {
+func letterboxRow(ro, gro, bo []float32, r0, r1 []uint8, xtaps []letterboxTap, b1 int32) {
 	const round = 1 << (2*letterboxCoefBits - 1)
 	lut := &letterboxLUT
 	n := len(ro)
 	gro, bo = gro[:n], bo[:n]
-	xofs, xw = xofs[:n], xw[:2*n]
-	for dx := 0; dx < n; dx++ {
-		s := int(xofs[dx])
-		a0, a1 := xw[2*dx], xw[2*dx+1]
+	xtaps = xtaps[:n]
+	for dx, t := range xtaps {
+		s, a1 := int(t.ofs), t.w1
 		p := r0[s : s+6 : s+6]
 		q := r1[s : s+6 : s+6]
-		hr0 := int32(p[0])*a0 + int32(p[3])*a1
-		hg0 := int32(p[1])*a0 + int32(p[4])*a1
-		hb0 := int32(p[2])*a0 + int32(p[5])*a1
-		hr1 := int32(q[0])*a0 + int32(q[3])*a1
-		hg1 := int32(q[1])*a0 + int32(q[4])*a1
-		hb1 := int32(q[2])*a0 + int32(q[5])*a1
-		ro[dx] = lut[uint8((hr0*b0+hr1*b1+round)>>(2*letterboxCoefBits))]
-		gro[dx] = lut[uint8((hg0*b0+hg1*b1+round)>>(2*letterboxCoefBits))]
-		bo[dx] = lut[uint8((hb0*b0+hb1*b1+round)>>(2*letterboxCoefBits))]
+		// a0·x + a1·y with a0 = 2048−a1, written as one multiply: x·2048 + (y−x)·a1.
+		hr0 := int32(p[0])<<letterboxCoefBits + (int32(p[3])-int32(p[0]))*a1
+		hg0 := int32(p[1])<<letterboxCoefBits + (int32(p[4])-int32(p[1]))*a1
+		hb0 := int32(p[2])<<letterboxCoefBits + (int32(p[5])-int32(p[2]))*a1
+		hr1 := int32(q[0])<<letterboxCoefBits + (int32(q[3])-int32(q[0]))*a1
+		hg1 := int32(q[1])<<letterboxCoefBits + (int32(q[4])-int32(q[1]))*a1
+		hb1 := int32(q[2])<<letterboxCoefBits + (int32(q[5])-int32(q[2]))*a1
+		ro[dx] = lut[uint8((hr0<<letterboxCoefBits+(hr1-hr0)*b1+round)>>(2*letterboxCoefBits))]
+		gro[dx] = lut[uint8((hg0<<letterboxCoefBits+(hg1-hg0)*b1+round)>>(2*letterboxCoefBits))]
+		bo[dx] = lut[uint8((hb0<<letterboxCoefBits+(hb1-hb0)*b1+round)>>(2*letterboxCoefBits))]
 	}
 }
