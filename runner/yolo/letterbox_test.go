@@ -344,3 +344,45 @@ func FuzzDecodeImage(f *testing.F) {
 		}
 	})
 }
+
+func TestFancyUpsampling(t *testing.T) {
+	tests := []struct {
+		name             string
+		sums             []int32
+		even, odd, shift int32
+		want             []uint8
+	}{
+		// 4:2:0 column sums in 1/4 (4·C): 3/4 of the own sample, 1/4 of the neighbour, /16.
+		{"h2v2", []int32{0, 800}, 8, 7, 4, []uint8{0, 50, 150, 200}},
+		{"h2v1", []int32{0, 200}, 1, 2, 2, []uint8{0, 50, 150, 200}},
+		{"odd width", []int32{400, 400}, 8, 7, 4, []uint8{100, 100, 100}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := make([]uint8, len(tc.want))
+			fancyRow(got, tc.sums, tc.even, tc.odd, uint(tc.shift))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("upsampled (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestJPEGYCbCrToRGB(t *testing.T) {
+	tests := []struct {
+		y, cb, cr uint8
+		want      [3]uint8
+	}{
+		{128, 128, 128, [3]uint8{128, 128, 128}},
+		// R = 100 + round(1.402·100) = 240; G = 100 − round(0.71414·100) = 29.
+		{100, 128, 228, [3]uint8{240, 29, 100}},
+		{255, 255, 255, [3]uint8{255, 121, 255}},
+		{0, 0, 0, [3]uint8{0, 135, 0}},
+	}
+	for _, tc := range tests {
+		r, g, b := jpegYCbCrToRGB(tc.y, tc.cb, tc.cr)
+		if got := [3]uint8{r, g, b}; got != tc.want {
+			t.Errorf("jpegYCbCrToRGB(%d, %d, %d) = %v, want %v", tc.y, tc.cb, tc.cr, got, tc.want)
+		}
+	}
+}
