@@ -1,11 +1,194 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
-func runRun(_ context.Context, c *Command, args []string) error {
+	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/report"
+	"github.com/yologate/yologate/runner"
+	"github.com/yologate/yologate/runner/results"
+)
+
+// listFlag is a repeatable flag that also takes comma lists:
+// --model a,b --model c.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+// benchFlags are the flags of the benchmark protocol, shared by run, gate
+// and ab: register them on a flag set, then call plan and options.
+type benchFlags struct {
+	models, sizes, batches listFlag
+	ep, precision, ortLib  string
+	device, count, threads int
+	warmup, benchtime      string
+	seed                   uint64
+}
+
+func (b *benchFlags) register(fs *flag.FlagSet) {
+	fs.Var(&b.models, "model", "standard model `NAME` (yolov8n, yolo11s, ...) or ONNX file PATH; repeat or comma-separate for several (default yolov8n)")
+	fs.Var(&b.sizes, "imgsz", "image `SIZE`: 640 or HEIGHTxWIDTH (640x672); repeatable (default: the model's own size, 640 for standard models)")
+	fs.Var(&b.batches, "batch", "batch `SIZE`; repeatable (default 1)")
+	fs.StringVar(&b.ep, "ep", "auto", "execution provider: auto (the best available), cpu, cuda or tensorrt")
+	fs.StringVar(&b.precision, "precision", "", "fp32, fp16 or int8 (default: the model's own)")
+	fs.IntVar(&b.device, "device", 0, "GPU index for cuda and tensorrt")
+	fs.StringVar(&b.warmup, "warmup", runner.DefaultWarmup.String(), "warm-up before the steady-state check: a count (10) or a duration (2s); 0 skips it")
+	fs.StringVar(&b.benchtime, "benchtime", runner.DefaultBenchtime.String(), "length of one repeat: 1000x (iterations), 3s (time), or both (whichever comes first)")
+	fs.IntVar(&b.count, "count", runner.DefaultCount, "repeats per case (the samples the statistics use)")
+	fs.IntVar(&b.threads, "threads", 0, "ONNX Runtime intra-op threads (0: its default, one per physical core)")
+	fs.Uint64Var(&b.seed, "seed", runner.DefaultSeed, "seed of the random input tensor")
+	fs.StringVar(&b.ortLib, "ort-lib", "", "ONNX Runtime library to load (default $YOLOGATE_ORT_LIB, then .cache/ort from make setup)")
+}
+
+// plan checks the flags' syntax and returns the plan and protocol; nothing
+// is loaded or measured yet.
+func (b *benchFlags) plan() (runner.Plan, runner.Options, error) {
+	p := runner.Plan{
+		Models:    runner.SplitList(b.models),
+		Provider:  b.ep,
+		Precision: b.precision,
+		Device:    b.device,
+		Threads:   b.threads,
+	}
+	opt := runner.DefaultOptions()
+	if len(p.Models) == 0 {
+		p.Models = []string{"yolov8n"}
+	}
+	for _, s := range runner.SplitList(b.sizes) {
+		sz, err := runner.ParseSize("--imgsz", s)
+		if err != nil {
+			return p, opt, err
+		}
+		p.Sizes = append(p.Sizes, sz)
+	}
+	for _, s := range runner.SplitList(b.batches) {
+		n, err := runner.ParseBatch("--batch", s)
+		if err != nil {
+			return p, opt, err
+		}
+		p.Batches = append(p.Batches, n)
+	}
+	switch b.ep {
+	case "auto", "cpu", "cuda", "tensorrt":
+	default:
+		return p, opt, errs.Usagef("--ep", "use auto, cpu, cuda or tensorrt", "unknown execution provider %q", b.ep)
+	}
+	var err error
+	if opt.Warmup, err = runner.ParseAmount("--warmup", b.warmup, true, true); err != nil {
+		return p, opt, err
+	}
+	if opt.Benchtime, err = runner.ParseAmount("--benchtime", b.benchtime, false, false); err != nil {
+		return p, opt, err
+	}
+	if b.count < 1 {
+		return p, opt, errs.Usagef("--count", "use 1 or more repeats (10 is the default)", "count %d runs no repeats", b.count)
+	}
+	if b.threads < 0 {
+		return p, opt, errs.Usagef("--threads", "use 0 for ONNX Runtime's default or a positive count", "negative thread count %d", b.threads)
+	}
+	if b.device < 0 {
+		return p, opt, errs.Usagef("--device", "use a GPU index: 0, 1, ...", "negative device %d", b.device)
+	}
+	opt.Count = b.count
+	opt.Seed = b.seed
+	return p, opt, nil
+}
+
+// specs loads ONNX Runtime and resolves the plan into cases.
+func (b *benchFlags) specs(c *Command, p runner.Plan) ([]runner.Spec, error) {
+	if err := runner.LoadRuntime(b.ortLib, c.Getenv); err != nil {
+		return nil, err
+	}
+	return p.Specs()
+}
+
+// checkOutPath fails early when the results file could not be written at
+// the end, so that a long run is not wasted.
+func checkOutPath(flagName, path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return errs.Usagef(flagName, "create the folder first or choose another path", "folder %q of %q does not exist", dir, path)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return errs.Usagef(flagName, "give a file path", "%q is a folder", path)
+	}
+	return nil
+}
+
+func runRun(ctx context.Context, c *Command, args []string) error {
 	fs := c.newFlags("run", "run [flags]")
+	var bf benchFlags
+	bf.register(fs)
+	out := fs.String("out", "", "write the results JSON (schema "+results.Schema+") to `FILE`")
+	format := fs.String("format", "text", "what to print: text (a table), json (the results) or bench (Go benchmark lines for benchstat)")
 	if err := c.parseFlags(fs, args); err != nil {
 		return err
 	}
-	return errNotImplemented("run")
+	if fs.NArg() > 0 {
+		return errs.Usagef("run", "models go in --model", "unexpected argument %q", fs.Arg(0))
+	}
+	switch *format {
+	case "text", "json", "bench":
+	default:
+		return errs.Usagef("--format", "use text, json or bench", "unknown format %q", *format)
+	}
+	plan, opt, err := bf.plan()
+	if err != nil {
+		return err
+	}
+	if err := checkOutPath("--out", *out); err != nil {
+		return err
+	}
+	specs, err := bf.specs(c, plan)
+	if err != nil {
+		return err
+	}
+	v, commit := buildVersion()
+	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
+	opt.Progress = c.Stderr
+	f, runErr := runner.Run(ctx, specs, opt)
+	if *out != "" && f != nil && (runErr == nil || len(f.Cases) > 0) {
+		if err := results.Write(*out, f); err != nil {
+			return errors.Join(runErr, err)
+		}
+	}
+	if runErr != nil {
+		if *out != "" && len(f.Cases) > 0 {
+			fmt.Fprintf(c.Stderr, "yologate: incomplete results written to %s\n", *out)
+		}
+		return runErr
+	}
+	switch *format {
+	case "json":
+		data, err := results.Marshal(f)
+		if err != nil {
+			return err
+		}
+		_, err = c.Stdout.Write(data)
+		return err
+	case "bench":
+		return report.WriteBench(c.Stdout, f)
+	}
+	if err := report.WriteRunText(c.Stdout, f); err != nil {
+		return err
+	}
+	if *out != "" {
+		fmt.Fprintf(c.Stdout, "\nresults: %s\n", *out)
+	}
+	return nil
 }

@@ -1,2 +1,14 @@
-// Package ort runs ONNX models through ONNX Runtime; it is the only importer of onnxruntime_go and the only cgo in yologate.
+// Package ort runs ONNX models through ONNX Runtime's C library. It is the
+// only importer of github.com/yalue/onnxruntime_go and the only cgo in
+// yologate.
+//
+// The library is loaded once per process with Load (from YOLOGATE_ORT_LIB,
+// the --ort-lib flag, or the copy `make setup` puts in .cache/ort). A Session
+// holds one model on one execution provider with preallocated input and
+// output tensors bound once, so that Session.Run — a synchronous call into
+// ONNX Runtime — allocates nothing on the Go side.
+//
+// Execution providers are named by Provider. The CPU provider is built in;
+// CUDA and TensorRT are appended by the functions applyCUDA and
+// applyTensorRT (providers.go), which a GPU-enabled build replaces.
 package ort

@@ -1,0 +1,198 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/runner/ort"
+	"github.com/yologate/yologate/runner/results"
+)
+
+// int8Model is a real Ultralytics export (static 1×3×640×640), read in place.
+const int8Model = "/work/shared/testdata/models/yolov8n_int8.onnx"
+
+func loadORT(t testing.TB) {
+	t.Helper()
+	path, source := ort.FindLibrary("", os.Getenv)
+	if path == "" {
+		t.Skipf("ONNX Runtime library not found (set %s or run make setup)", ort.LibraryEnv)
+	}
+	if err := ort.Load(path, source); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func needFile(t testing.TB, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s absent: real test data not available", path)
+	}
+}
+
+// quick is a protocol small enough for tests: a warm-up whose check always
+// passes, and a few short repeats.
+func quick() Options {
+	o := DefaultOptions()
+	o.Warmup = Amount{Iterations: 15}
+	o.Tolerance = 100
+	o.Benchtime = Amount{Iterations: 3}
+	o.Count = 2
+	return o
+}
+
+func TestRunRealModel(t *testing.T) {
+	loadORT(t)
+	needFile(t, int8Model)
+	specs, err := Plan{Models: []string{int8Model}, Provider: "cpu", Threads: 1}.Specs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 1 {
+		t.Fatalf("%d specs, want 1", len(specs))
+	}
+	const id = "model=yolov8n_int8/imgsz=640/batch=1/ep=cpu/precision=int8"
+	if got := specs[0].ID(); got != id {
+		t.Fatalf("ID = %q, want %q", got, id)
+	}
+	opt := quick()
+	opt.Fingerprint = Environment{Version: "test"}.Fingerprint()
+	f, err := Run(context.Background(), specs, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := results.Validate("run", f); err != nil {
+		t.Fatalf("results do not validate: %v", err)
+	}
+	if f.Status != results.StatusComplete || len(f.Cases) != 1 {
+		t.Fatalf("status %q, %d cases", f.Status, len(f.Cases))
+	}
+	c := f.Cases[0]
+	if c.ID != id || c.Device != -1 || c.Threads != 1 || c.Provider.Name != "cpu" || c.Model.Params == 0 || len(c.Model.SHA256) != 64 || c.Model.Opset == 0 {
+		t.Errorf("case description wrong: %+v", c)
+	}
+	if c.ColdStart.SessionCreateMS <= 0 || c.ColdStart.FirstInferenceMS <= 0 {
+		t.Errorf("cold start not measured: %+v", c.ColdStart)
+	}
+	if c.Warmup.Iterations != 15 || !c.Warmup.Stable || c.Unstable {
+		t.Errorf("warm-up %+v, unstable %v; want 15 stable iterations", c.Warmup, c.Unstable)
+	}
+	if len(c.Repeats) != 2 {
+		t.Fatalf("%d repeats, want 2", len(c.Repeats))
+	}
+	for _, r := range c.Repeats {
+		if r.Iterations != 3 || len(r.LatenciesNS) != 3 || r.Frames != 3 || r.FPS <= 0 {
+			t.Errorf("repeat %+v", r)
+		}
+		var sum int64
+		for _, l := range r.LatenciesNS {
+			sum += l
+		}
+		if sum > r.WallNS {
+			t.Errorf("latencies sum to %d ns, more than the wall time %d ns", sum, r.WallNS)
+		}
+		if r.Telemetry == nil || r.Telemetry.Available {
+			t.Errorf("telemetry %+v, want unavailable on the CPU", r.Telemetry)
+		}
+		if r.Latency.P90MS != nil {
+			t.Error("p90 reported from 3 iterations")
+		}
+	}
+	if c.Profile == "" || !strings.Contains(c.Profile, "threads=1") {
+		t.Errorf("profile %q", c.Profile)
+	}
+	if f.Fingerprint.Runtime.ORTVersion == "" || f.Fingerprint.Host.CPUCores == 0 {
+		t.Errorf("fingerprint %+v", f.Fingerprint)
+	}
+}
+
+// TestTimedLoopAllocatesNothing checks the promise of the protocol: the
+// loop around Run allocates nothing per iteration.
+func TestTimedLoopAllocatesNothing(t *testing.T) {
+	loadORT(t)
+	needFile(t, int8Model)
+	specs, err := Plan{Models: []string{int8Model}, Provider: "cpu", Threads: 1}.Specs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Prepare(context.Background(), specs[0], quick())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	lat := make([]int64, 0, 4)
+	ctx := context.Background()
+	allocs := testing.AllocsPerRun(2, func() {
+		if _, _, err := p.loop(ctx, lat[:0], Amount{Iterations: 4}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("timed loop allocates %v times per call, want 0", allocs)
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	loadORT(t)
+	needFile(t, int8Model)
+	specs, err := Plan{Models: []string{int8Model}, Provider: "cpu", Threads: 1}.Specs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Prepare(context.Background(), specs[0], quick())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.RunRepeat(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("RunRepeat(cancelled) = %v", err)
+	}
+	if n := len(p.Case().Repeats); n != 0 {
+		t.Errorf("cancelled repeat kept: %d repeats", n)
+	}
+	f, err := Run(ctx, specs, quick())
+	if !errors.Is(err, context.Canceled) || f == nil || f.Status != results.StatusIncomplete || !strings.HasPrefix(f.StatusReason, "interrupted") {
+		t.Fatalf("Run(cancelled) = %+v, %v; want incomplete results and context.Canceled", f, err)
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	loadORT(t)
+	needFile(t, int8Model)
+	dir := t.TempDir()
+	notONNX := dir + "/notes.onnx"
+	os.WriteFile(notONNX, []byte("hello, not a model"), 0o644)
+	for _, tc := range []struct {
+		name string
+		plan Plan
+		kind errs.Kind
+		want string
+	}{
+		{"missing file", Plan{Models: []string{dir + "/missing.onnx"}}, errs.Input, "no such file"},
+		{"not onnx", Plan{Models: []string{notONNX}}, errs.Input, notONNX},
+		{"static size", Plan{Models: []string{int8Model}, Sizes: []Size{{320, 320}}}, errs.Input, "--imgsz 640"},
+		{"static batch", Plan{Models: []string{int8Model}, Batches: []int{2}}, errs.Input, "--batch 1"},
+		{"unknown name", Plan{Models: []string{"yolov99z"}}, errs.Usage, "neither a file nor a standard model"},
+		{"unknown provider", Plan{Models: []string{int8Model}, Provider: "tpu"}, errs.Usage, "--ep"},
+		{"cuda absent", Plan{Models: []string{int8Model}, Provider: "cuda"}, errs.Env, "cuda"},
+		{"precision", Plan{Models: []string{int8Model}, Provider: "cpu", Precision: "fp16"}, errs.Usage, "--precision"},
+		{"bad precision", Plan{Models: []string{int8Model}, Precision: "fp8"}, errs.Usage, "--precision"},
+		{"twice", Plan{Models: []string{int8Model, "/work/shared/testdata/models/../models/yolov8n_int8.onnx"}, Provider: "cpu"}, errs.Usage, "twice"},
+		{"no model", Plan{}, errs.Usage, "--model"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.plan.Specs()
+			if err == nil || errs.KindOf(err) != tc.kind || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Specs() = %v; want a %v error containing %q", err, tc.kind, tc.want)
+			}
+			if strings.ContainsAny(err.Error(), "\n\r") {
+				t.Errorf("error %q spans lines", err)
+			}
+		})
+	}
+}
