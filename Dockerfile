@@ -1,0 +1,99 @@
+# syntax=docker/dockerfile:1.7
+#
+# yologate for GPU runners: CUDA 12 + cuDNN 9 + TensorRT 10 + the ONNX Runtime
+# GPU release. Build and run (docs/gpu.md has the details):
+#
+#   docker build --build-arg ORT_GPU_SHA256=<sha256 of the tarball> -t yologate:gpu .
+#   docker run --rm --gpus all yologate:gpu                 # the standard benchmark
+#   docker run --rm --gpus all -v "$PWD:/work" -u "$(id -u):$(id -g)" yologate:gpu gate --baseline baselines/perf.yaml
+#
+# Every version below is pinned; bump them together and rebuild.
+
+ARG GO_IMAGE=golang:1.26.8-bookworm
+ARG CUDA_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
+
+# --- build: yologate with cgo (onnxruntime_go and go-nvml load their
+# libraries at run time, so no CUDA is needed to compile) -------------------
+FROM ${GO_IMAGE} AS build
+ARG YOLOGATE_VERSION=dev
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=1 CGO_CFLAGS="-O2 -Wno-deprecated-declarations" \
+    go build -trimpath -buildvcs=false \
+      -ldflags "-s -w -X main.version=${YOLOGATE_VERSION}" \
+      -o /out/yologate ./cmd/yologate
+
+# --- ort: the ONNX Runtime GPU release, checked against its sha256 ----------
+FROM ${GO_IMAGE} AS ort
+ARG ORT_VERSION=1.30.0
+# sha256 of onnxruntime-linux-x64-gpu-${ORT_VERSION}.tgz as published on the
+# release page; docs/gpu.md says how to obtain and update it. The build
+# stops when it is missing or does not match.
+ARG ORT_GPU_SHA256=
+RUN set -eu; \
+    if [ -z "${ORT_GPU_SHA256}" ]; then \
+      echo "ORT_GPU_SHA256 is not set: pass --build-arg ORT_GPU_SHA256=<sha256 of onnxruntime-linux-x64-gpu-${ORT_VERSION}.tgz> (see docs/gpu.md)" >&2; \
+      exit 1; \
+    fi; \
+    tgz="onnxruntime-linux-x64-gpu-${ORT_VERSION}.tgz"; \
+    curl -fsSL --retry 3 -o "/tmp/${tgz}" \
+      "https://github.com/microsoft/onnxruntime/releases/download/v${ORT_VERSION}/${tgz}"; \
+    echo "${ORT_GPU_SHA256}  /tmp/${tgz}" | sha256sum -c - \
+      || { echo "${tgz}: sha256 mismatch, refusing to use it" >&2; exit 1; }; \
+    mkdir -p /opt/onnxruntime; \
+    tar -xzf "/tmp/${tgz}" -C /opt/onnxruntime --strip-components=1; \
+    test -e /opt/onnxruntime/lib/libonnxruntime.so.1; \
+    test -e /opt/onnxruntime/lib/libonnxruntime_providers_cuda.so; \
+    test -e /opt/onnxruntime/lib/libonnxruntime_providers_tensorrt.so
+
+# --- runtime: CUDA + cuDNN base with the TensorRT libraries ----------------
+FROM ${CUDA_IMAGE}
+ARG CUDA_IMAGE
+ARG YOLOGATE_VERSION=dev
+ARG YOLOGATE_REVISION=
+ARG ORT_VERSION=1.30.0
+ARG CUDA_VERSION_LABEL=12.8.1
+ARG CUDNN_VERSION_LABEL=9
+# TensorRT from NVIDIA's CUDA apt repository, which the base image already
+# trusts; the version suffix ties it to this CUDA minor version.
+ARG TENSORRT_VERSION=10.9.0.34-1+cuda12.8
+
+LABEL org.opencontainers.image.title="yologate" \
+      org.opencontainers.image.description="CI performance-regression gate for YOLO inference on ONNX Runtime (CUDA, TensorRT)" \
+      org.opencontainers.image.source="https://github.com/yologate/yologate" \
+      org.opencontainers.image.version="${YOLOGATE_VERSION}" \
+      org.opencontainers.image.revision="${YOLOGATE_REVISION}" \
+      org.opencontainers.image.base.name="${CUDA_IMAGE}" \
+      io.yologate.onnxruntime.version="${ORT_VERSION}" \
+      io.yologate.cuda.version="${CUDA_VERSION_LABEL}" \
+      io.yologate.cudnn.version="${CUDNN_VERSION_LABEL}" \
+      io.yologate.tensorrt.version="${TENSORRT_VERSION}"
+
+RUN set -eu; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends \
+      "libnvinfer10=${TENSORRT_VERSION}" \
+      "libnvinfer-plugin10=${TENSORRT_VERSION}" \
+      "libnvonnxparsers10=${TENSORRT_VERSION}"; \
+    rm -rf /var/lib/apt/lists/*; \
+    groupadd --gid 10001 yologate; \
+    useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin yologate; \
+    mkdir -p /work; \
+    chown yologate:yologate /work
+
+COPY --from=ort /opt/onnxruntime/lib /opt/onnxruntime/lib
+COPY --from=build /out/yologate /usr/local/bin/yologate
+
+# The NVIDIA container toolkit mounts libnvidia-ml.so.1 and the driver's
+# libcuda.so.1 when the container runs with --gpus.
+ENV YOLOGATE_ORT_LIB=/opt/onnxruntime/lib/libonnxruntime.so.1 \
+    LD_LIBRARY_PATH=/opt/onnxruntime/lib:${LD_LIBRARY_PATH} \
+    NVIDIA_VISIBLE_DEVICES=all \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+
+USER 10001:10001
+WORKDIR /work
+ENTRYPOINT ["/usr/local/bin/yologate"]
+CMD ["run"]
