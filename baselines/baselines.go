@@ -32,9 +32,9 @@ type Profile struct {
 type Case struct {
 	// ID is the case id, e.g. "model=yolov8n/imgsz=640/batch=1/ep=cpu/precision=fp32".
 	ID string
-	// Threshold overrides the comparison threshold for this case, as a
-	// fraction (0.05 = 5%); nil uses the comparison's default.
-	Threshold *float64
+	// ThresholdPct overrides the comparison threshold for this case, in
+	// percent (5 = 5%); nil uses the comparison's default.
+	ThresholdPct *float64
 	// Model is the model the samples were measured with.
 	Model Model
 	// Samples holds the raw per-repeat values of each gated metric, in

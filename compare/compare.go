@@ -90,7 +90,7 @@ func Compare(old, cur []Measurement, opt Options) *Report {
 		curSeen[k] = true
 		curProfiles[n.Profile] = true
 		o := oldBy[k]
-		cr := CaseResult{ID: n.CaseID, Profile: n.Profile, Threshold: opt.Threshold, Marks: n.Marks}
+		cr := CaseResult{ID: n.CaseID, Profile: n.Profile, Threshold: opt.Threshold}
 		if o == nil {
 			cr.Verdict = New
 			if !oldProfiles[n.Profile] {
@@ -105,6 +105,7 @@ func Compare(old, cur []Measurement, opt Options) *Report {
 		if o.Threshold != nil {
 			cr.Threshold = *o.Threshold
 		}
+		cr.Marks = suspectMarks(o.Marks, n.Marks)
 		if o.Model.SHA256 != "" && n.Model.SHA256 != "" && o.Model.SHA256 != n.Model.SHA256 {
 			cr.ModelChanged = &ModelChange{OldName: o.Model.Name, NewName: n.Model.Name, OldSHA256: o.Model.SHA256, NewSHA256: n.Model.SHA256}
 		}
@@ -520,20 +521,41 @@ func FromResults(f *results.File) []Measurement {
 	return out
 }
 
+// suspectMarks returns the marks of cur whose kind (results.MarkKind) the
+// baseline did not carry too: a baseline accepted with --force despite,
+// say, throttling makes throttling the norm for that case.
+func suspectMarks(old, cur []string) []string {
+	excused := map[string]bool{}
+	for _, m := range old {
+		excused[results.MarkKind(m)] = true
+	}
+	var out []string
+	for _, m := range cur {
+		if !excused[results.MarkKind(m)] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // FromBaseline returns the measurements of every case of a baseline file.
-// Baseline marks (recorded with --force) are not carried: accepting them
-// was a reviewed decision.
 func FromBaseline(b *baselines.File) []Measurement {
 	var out []Measurement
 	for _, p := range b.Profiles {
 		for _, c := range p.Cases {
+			var th *float64
+			if c.ThresholdPct != nil {
+				f := *c.ThresholdPct / 100
+				th = &f
+			}
 			out = append(out, Measurement{
 				Profile:   p.Name,
 				CaseID:    c.ID,
 				Model:     c.Model,
 				Samples:   samplesMap(c.Samples),
 				Env:       c.Environment,
-				Threshold: c.Threshold,
+				Threshold: th,
+				Marks:     c.Marks,
 			})
 		}
 	}

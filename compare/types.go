@@ -175,7 +175,9 @@ type CaseResult struct {
 	// EnvDiff lists the environment fields that differ from the baseline's;
 	// any entry makes the case inconclusive.
 	EnvDiff []EnvDiff `json:"env_diff,omitempty"`
-	// Marks lists the conditions that made the current measurement suspect.
+	// Marks lists the conditions that made the current measurement
+	// suspect, less the kinds the baseline carried too; any makes the case
+	// inconclusive.
 	Marks []string `json:"marks,omitempty"`
 	// Accuracy is the accuracy check's verdict; nil when none was made.
 	Accuracy *AccuracyVerdict `json:"accuracy,omitempty"`
@@ -264,7 +266,8 @@ type Measurement struct {
 	// Threshold is a per-case override (fraction); nil uses Options.Threshold.
 	Threshold *float64
 	// Marks lists conditions that make the measurement suspect
-	// (instability, throttling, foreign processes); any makes the case
-	// inconclusive when it is on the current side.
+	// (instability, throttling, foreign processes). A mark on the current
+	// side makes the case inconclusive unless the baseline carries a mark of
+	// the same kind (results.MarkKind): it was accepted with --force.
 	Marks []string
 }
