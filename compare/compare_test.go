@@ -1,0 +1,248 @@
+package compare
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/yologate/yologate/baselines"
+	"github.com/yologate/yologate/runner/results"
+)
+
+// spread returns n values evenly spread ±cv around mu, in a shuffled but
+// fixed order: deterministic samples with a known median.
+func spread(mu, cv float64, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		k := (i*7 + 3) % n
+		v[i] = mu * (1 + cv*(float64(k)/float64(n-1)*2-1))
+	}
+	return v
+}
+
+func meas(profile, id string, fps []float64) Measurement {
+	return Measurement{Profile: profile, CaseID: id, Samples: map[Metric][]float64{FPS: fps}}
+}
+
+func TestVerdicts(t *testing.T) {
+	th := 0.15
+	cpuEnv := baselines.Environment{CPUModel: "AMD EPYC 7B13", ORTVersion: "1.30.0", Provider: "cpu"}
+	tests := []struct {
+		name        string
+		old, cur    []Measurement
+		want        Verdict
+		wantReason  string // substring of the case reason
+		wantMetric  Verdict
+		wantOverall Verdict
+	}{
+		{"regression", []Measurement{meas("p", "a", spread(100, 0.02, 10))}, []Measurement{meas("p", "a", spread(90, 0.02, 10))},
+			Regression, "", Regression, Regression},
+		{"improvement", []Measurement{meas("p", "a", spread(100, 0.02, 10))}, []Measurement{meas("p", "a", spread(110, 0.02, 10))},
+			Improvement, "", Improvement, Improvement},
+		{"significant but within threshold", []Measurement{meas("p", "a", spread(100, 0.01, 10))}, []Measurement{meas("p", "a", spread(97, 0.01, 10))},
+			Unchanged, "", Unchanged, Unchanged},
+		{"beyond threshold but noisy", []Measurement{meas("p", "a", spread(100, 0.3, 10))}, []Measurement{meas("p", "a", spread(92, 0.3, 10))},
+			Inconclusive, "not significant", Inconclusive, Inconclusive},
+		{"too few samples", []Measurement{meas("p", "a", spread(100, 0.02, 3))}, []Measurement{meas("p", "a", spread(80, 0.02, 3))},
+			Inconclusive, "too few samples: with 3 and 3 repeats the test can never reach p ≤ 0.05; use at least 4 repeats per side: --count 4", Inconclusive, Inconclusive},
+		{"per-case threshold", []Measurement{func() Measurement { m := meas("p", "a", spread(100, 0.02, 10)); m.Threshold = &th; return m }()},
+			[]Measurement{meas("p", "a", spread(90, 0.02, 10))}, Unchanged, "", Unchanged, Unchanged},
+		{"new case", nil, []Measurement{meas("p", "a", spread(100, 0.02, 10))}, New, `no baseline for profile "p"`, "", New},
+		{"missing case", []Measurement{meas("p", "a", spread(100, 0.02, 10)), meas("p", "b", spread(100, 0.02, 10))},
+			[]Measurement{meas("p", "a", spread(100, 0.02, 10))}, Unchanged, "", Unchanged, Missing},
+		{"environment mismatch", []Measurement{func() Measurement { m := meas("p", "a", spread(100, 0.02, 10)); m.Env = cpuEnv; return m }()},
+			[]Measurement{func() Measurement {
+				m := meas("p", "a", spread(90, 0.02, 10))
+				m.Env = cpuEnv
+				m.Env.ORTVersion = "1.31.0"
+				return m
+			}()}, Inconclusive, `ort_version "1.30.0" → "1.31.0"`, Inconclusive, Inconclusive},
+		{"throttled", []Measurement{meas("p", "a", spread(100, 0.02, 10))},
+			[]Measurement{func() Measurement { m := meas("p", "a", spread(90, 0.02, 10)); m.Marks = []string{"throttled: hw_slowdown"}; return m }()},
+			Inconclusive, "suspect (throttled: hw_slowdown)", Inconclusive, Inconclusive},
+		{"throttled like its forced baseline", []Measurement{func() Measurement {
+			m := meas("p", "a", spread(100, 0.02, 10))
+			m.Marks = []string{"throttled: sw_power_cap"}
+			return m
+		}()},
+			[]Measurement{func() Measurement { m := meas("p", "a", spread(90, 0.02, 10)); m.Marks = []string{"throttled: hw_slowdown"}; return m }()},
+			Regression, "", Regression, Regression},
+		{"model changed is compared", []Measurement{func() Measurement {
+			m := meas("p", "a", spread(100, 0.02, 10))
+			m.Model = baselines.Model{Name: "yolov8n", SHA256: "aa"}
+			return m
+		}()}, []Measurement{func() Measurement {
+			m := meas("p", "a", spread(90, 0.02, 10))
+			m.Model = baselines.Model{Name: "yolov8n", SHA256: "bb"}
+			return m
+		}()}, Regression, "", Regression, Regression},
+		{"other profile only", []Measurement{meas("gpu=NVIDIA A10", "a", spread(100, 0.02, 10))}, []Measurement{meas("cpu=x/threads=2", "a", spread(100, 0.02, 10))},
+			New, `no baseline for profile "cpu=x/threads=2"`, "", New},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := Compare(tt.old, tt.cur, DefaultOptions())
+			c := rep.Cases[0]
+			if c.Verdict != tt.want {
+				t.Errorf("case verdict %s (%s), want %s", c.Verdict, c.Reason, tt.want)
+			}
+			if !strings.Contains(c.Reason, tt.wantReason) {
+				t.Errorf("reason %q does not contain %q", c.Reason, tt.wantReason)
+			}
+			if tt.wantMetric != "" && (len(c.Metrics) != 1 || c.Metrics[0].Verdict != tt.wantMetric) {
+				t.Errorf("metrics %+v, want one with verdict %s", c.Metrics, tt.wantMetric)
+			}
+			if rep.Verdict != tt.wantOverall {
+				t.Errorf("overall %s, want %s", rep.Verdict, tt.wantOverall)
+			}
+			if rep.Fail != (tt.wantOverall == Regression) {
+				t.Errorf("Fail = %v with overall %s", rep.Fail, rep.Verdict)
+			}
+			if _, err := json.Marshal(rep); err != nil {
+				t.Errorf("report does not encode as JSON: %v", err)
+			}
+		})
+	}
+}
+
+func TestModelChangedFlag(t *testing.T) {
+	o := meas("p", "a", spread(100, 0.02, 10))
+	o.Model = baselines.Model{Name: "yolov8n", SHA256: "aa"}
+	n := meas("p", "a", spread(100, 0.02, 10))
+	n.Model = baselines.Model{Name: "yolov8n-pruned", SHA256: "bb"}
+	rep := Compare([]Measurement{o}, []Measurement{n}, DefaultOptions())
+	want := &ModelChange{OldName: "yolov8n", NewName: "yolov8n-pruned", OldSHA256: "aa", NewSHA256: "bb"}
+	if diff := cmp.Diff(want, rep.Cases[0].ModelChanged); diff != "" {
+		t.Errorf("ModelChanged (-want +got):\n%s", diff)
+	}
+	if rep.Cases[0].Verdict != Unchanged || len(rep.Cases[0].EnvDiff) != 0 {
+		t.Errorf("a model change alone must compare normally, got %s %v", rep.Cases[0].Verdict, rep.Cases[0].EnvDiff)
+	}
+}
+
+func TestLatencyDirection(t *testing.T) {
+	o := Measurement{Profile: "p", CaseID: "a", Samples: map[Metric][]float64{FPS: spread(100, 0.01, 10), P50MS: spread(10, 0.01, 10), P99MS: spread(12, 0.01, 10)}}
+	n := Measurement{Profile: "p", CaseID: "a", Samples: map[Metric][]float64{FPS: spread(100, 0.01, 10), P50MS: spread(9, 0.01, 10), P99MS: spread(14, 0.01, 10)}}
+	rep := Compare([]Measurement{o}, []Measurement{n}, DefaultOptions())
+	got := map[Metric]Verdict{}
+	for _, m := range rep.Cases[0].Metrics {
+		got[m.Metric] = m.Verdict
+	}
+	want := map[Metric]Verdict{FPS: Unchanged, P50MS: Improvement, P99MS: Regression}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s", diff)
+	}
+	if rep.Cases[0].Verdict != Regression || rep.Tests != 3 {
+		t.Errorf("case %s with %d tests, want regression with 3", rep.Cases[0].Verdict, rep.Tests)
+	}
+	opt := DefaultOptions()
+	opt.Metrics = []Metric{FPS}
+	if rep := Compare([]Measurement{o}, []Measurement{n}, opt); rep.Verdict != Unchanged || rep.Tests != 1 {
+		t.Errorf("gating FPS only: %s with %d tests, want unchanged with 1", rep.Verdict, rep.Tests)
+	}
+}
+
+func TestHolm(t *testing.T) {
+	ps := []float64{0.01, 0.04, 0.03, 0.005}
+	var tests []*test
+	for _, p := range ps {
+		tests = append(tests, &test{m: &MetricResult{P: p}})
+	}
+	holm(tests)
+	// Sorted: 0.005×4=0.02, 0.01×3=0.03, 0.03×2=0.06, 0.04×1=0.04→0.06 (monotone).
+	want := []float64{0.03, 0.06, 0.06, 0.02}
+	for i, tt := range tests {
+		if math.Abs(tt.m.PHolm-want[i]) > 1e-12 {
+			t.Errorf("p=%v: Holm %v, want %v", ps[i], tt.m.PHolm, want[i])
+		}
+	}
+}
+
+func TestNeedRepeats(t *testing.T) {
+	// A real 8% drop buried in 25% noise: significant with more repeats.
+	rep := Compare([]Measurement{meas("p", "a", spread(100, 0.25, 6))}, []Measurement{meas("p", "a", spread(92, 0.25, 6))}, DefaultOptions())
+	m := rep.Cases[0].Metrics[0]
+	if m.Verdict != Inconclusive || m.NeedRepeats <= 6 {
+		t.Fatalf("verdict %s need %d: %s", m.Verdict, m.NeedRepeats, m.Reason)
+	}
+	// The suggested count does settle it when more repeats look the same.
+	n := m.NeedRepeats
+	rep = Compare([]Measurement{meas("p", "a", stretch(spread(100, 0.25, 6), n))}, []Measurement{meas("p", "a", stretch(spread(92, 0.25, 6), n))}, DefaultOptions())
+	if v := rep.Cases[0].Verdict; v != Regression {
+		t.Errorf("with %d repeats: %s, want regression (%s)", n, v, rep.Cases[0].Reason)
+	}
+}
+
+func TestFailOnInconclusive(t *testing.T) {
+	old := []Measurement{meas("p", "a", spread(100, 0.02, 3))}
+	cur := []Measurement{meas("p", "a", spread(80, 0.02, 3))}
+	if rep := Compare(old, cur, DefaultOptions()); rep.Fail {
+		t.Errorf("inconclusive failed without FailOnInconclusive")
+	}
+	opt := DefaultOptions()
+	opt.FailOnInconclusive = true
+	if rep := Compare(old, cur, opt); !rep.Fail {
+		t.Errorf("inconclusive passed with FailOnInconclusive")
+	}
+}
+
+func TestSetAccuracy(t *testing.T) {
+	rep := Compare([]Measurement{meas("p", "a", spread(100, 0.02, 10))}, []Measurement{meas("p", "a", spread(110, 0.02, 10))}, DefaultOptions())
+	rep.Cases[0].SetAccuracy(&AccuracyVerdict{Verdict: AccuracyRegression, Reason: "mAP50 0.91 → 0.42"})
+	rep.Finish()
+	if rep.Verdict != AccuracyRegression || !rep.Fail || rep.Cases[0].Reason != "accuracy: mAP50 0.91 → 0.42" {
+		t.Errorf("after an accuracy regression: %s fail=%v reason %q", rep.Verdict, rep.Fail, rep.Cases[0].Reason)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, o := range []Options{{Alpha: 1}, {Alpha: -0.1}, {Alpha: math.NaN()}, {Threshold: -0.03}, {Threshold: math.Inf(1)}, {Metrics: []Metric{"fpss"}}} {
+		if o.Validate() == nil {
+			t.Errorf("Validate(%+v) accepted", o)
+		}
+	}
+	if err := DefaultOptions().Validate(); err != nil {
+		t.Errorf("defaults rejected: %v", err)
+	}
+}
+
+func TestFromResults(t *testing.T) {
+	p99 := 90.0
+	f := &results.File{
+		Fingerprint: results.Fingerprint{Host: results.Host{CPUModel: "X"}, Runtime: results.Runtime{ORTVersion: "1.30.0"}},
+		Cases: []results.Case{{ID: "a", Profile: "cpu=X/threads=2", Model: results.Model{Name: "m", SHA256: "s"}, Device: -1, Threads: 2,
+			Provider: results.Provider{Name: "cpu"}, Precision: "fp32", Unstable: true,
+			Repeats: []results.Repeat{
+				{FPS: 10, Latency: results.Latency{P50MS: 100, P99MS: &p99}, Marks: []string{"throttled: x"}},
+				{FPS: 11, Latency: results.Latency{P50MS: 91}},
+			}}},
+	}
+	got := FromResults(f)
+	want := []Measurement{{
+		Profile: "cpu=X/threads=2", CaseID: "a", Model: baselines.Model{Name: "m", SHA256: "s"},
+		Samples: map[Metric][]float64{FPS: {10, 11}, P50MS: {100, 91}},
+		Env:     baselines.Environment{CPUModel: "X", Threads: 2, ORTVersion: "1.30.0", Provider: "cpu", Precision: "fp32"},
+		Marks:   []string{"unstable", "throttled: x"},
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("FromResults (-want +got):\n%s", diff)
+	}
+}
+
+func TestSummaryJSON(t *testing.T) {
+	s := Summary{N: 2, Median: 1, Lo: math.Inf(-1), Hi: math.Inf(1), Confidence: 1, Values: []float64{1, 1}}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"n":2,"median":1,"lo":null,"hi":null,"confidence":1,"values":[1,1]}` {
+		t.Errorf("JSON %s", b)
+	}
+	var back Summary
+	if err := json.Unmarshal(b, &back); err != nil || !math.IsInf(back.Lo, -1) || !math.IsInf(back.Hi, 1) {
+		t.Errorf("round trip: %+v %v", back, err)
+	}
+}
