@@ -61,14 +61,22 @@ func TestVerdicts(t *testing.T) {
 				return m
 			}()}, Inconclusive, `ort_version "1.30.0" → "1.31.0"`, Inconclusive, Inconclusive},
 		{"throttled", []Measurement{meas("p", "a", spread(100, 0.02, 10))},
-			[]Measurement{func() Measurement { m := meas("p", "a", spread(90, 0.02, 10)); m.Marks = []string{"throttled: hw_slowdown"}; return m }()},
+			[]Measurement{func() Measurement {
+				m := meas("p", "a", spread(90, 0.02, 10))
+				m.Marks = []string{"throttled: hw_slowdown"}
+				return m
+			}()},
 			Inconclusive, "suspect (throttled: hw_slowdown)", Inconclusive, Inconclusive},
 		{"throttled like its forced baseline", []Measurement{func() Measurement {
 			m := meas("p", "a", spread(100, 0.02, 10))
 			m.Marks = []string{"throttled: sw_power_cap"}
 			return m
 		}()},
-			[]Measurement{func() Measurement { m := meas("p", "a", spread(90, 0.02, 10)); m.Marks = []string{"throttled: hw_slowdown"}; return m }()},
+			[]Measurement{func() Measurement {
+				m := meas("p", "a", spread(90, 0.02, 10))
+				m.Marks = []string{"throttled: hw_slowdown"}
+				return m
+			}()},
 			Regression, "", Regression, Regression},
 		{"model changed is compared", []Measurement{func() Measurement {
 			m := meas("p", "a", spread(100, 0.02, 10))
