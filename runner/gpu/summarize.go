@@ -13,7 +13,7 @@ import (
 
 // Summarize turns the readings of one repeat into its telemetry: mean and
 // extreme of each metric over the readings that carry it, the energy used
-// between the first and last reading, every clock-event reason seen, the
+// between the first and last reading, every throttle reason seen, the
 // narrowest PCIe link and the raw series. start is when the repeat began
 // (the series' time origin); frames, when > 0, gives joules per frame.
 // Foreign processes are left to the Sampler, which knows its own pid.
@@ -85,7 +85,9 @@ func Summarize(readings []Reading, start time.Time, frames int, interval time.Du
 			t.JoulesPerFrame = round4(joules / float64(frames))
 		}
 	}
-	t.ThrottleReasons = ReasonNames(reasons)
+	// Only throttling counts here; idle and clock-setting events stay in
+	// the series, so that a reader can mark a repeat by this list alone.
+	t.ThrottleReasons = ReasonNames(reasons & ThrottleMask)
 	if link != nil {
 		t.PCIeLink = fmt.Sprintf("gen%d x%d", link.PCIeGen, link.PCIeWidth)
 	}

@@ -23,7 +23,9 @@ type Telemetry struct {
 	TempMaxC        float64 `json:"temp_max_c,omitempty"`
 	EnergyJ         float64 `json:"energy_j,omitempty"`
 	JoulesPerFrame  float64 `json:"joules_per_frame,omitempty"`
-	// ThrottleReasons lists every clock-event reason seen ("sw_power_cap", "hw_slowdown", ...).
+	// ThrottleReasons lists every throttling clock-event reason seen
+	// ("sw_power_cap", "hw_slowdown", "sw_thermal", "hw_thermal",
+	// "hw_power_brake"); idle and clock-setting events are only in Series.
 	ThrottleReasons []string `json:"throttle_reasons,omitempty"`
 	// ForeignProcesses lists other processes seen on the GPU ("pid 1234 python").
 	ForeignProcesses []string `json:"foreign_processes,omitempty"`
