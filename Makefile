@@ -72,6 +72,7 @@ fuzz-brief:
 ## bench: benchmarks recorded in docs/BENCHMARKS.md
 bench: setup build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bash .ci/bench-prepost
 
 clean:
 	rm -rf bin build
