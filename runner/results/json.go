@@ -138,7 +138,8 @@ func jsonErr(name string, data []byte, err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		line, col := position(data, syn.Offset)
+		// Offset counts the bytes read, the bad one included.
+		line, col := position(data, max(syn.Offset-1, 0))
 		return errs.At(name, line, col, "", "invalid JSON: %s", syn.Error())
 	case errors.As(err, &typ):
 		line, col := position(data, typ.Offset)
