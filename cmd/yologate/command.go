@@ -59,6 +59,7 @@ var subcommands = []subcommand{
 	{"models", "list | generate NAME | inspect FILE", runModels},
 	{"merge", "combine results from several runners into one report", runMerge},
 	{"doctor", "what this machine can run: ORT, providers, GPUs, NVML, CI", runDoctor},
+	{"detect", "print a model's detections on images (class, score, box)", runDetect},
 	{"version", "print the version", runVersion},
 }
 

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/runner"
+	"github.com/yologate/yologate/runner/ort"
+	"github.com/yologate/yologate/runner/results"
+	"github.com/yologate/yologate/runner/yolo"
+)
+
+// runDetect prints the detections of a model on images: the sanity check
+// that a model (and yologate's pre- and post-processing) finds what it
+// should before its speed means anything.
+func runDetect(ctx context.Context, c *Command, args []string) error {
+	fs := c.newFlags("detect", "detect --model MODEL [flags] IMAGE...")
+	model := fs.String("model", "", "ONNX file or standard model name (required)")
+	imgsz := fs.String("imgsz", "", "input size: 640 or HEIGHTxWIDTH (default: the model's own)")
+	conf := fs.Float64("conf", yolo.DefaultScoreThreshold, "score threshold, 0 < conf < 1")
+	iou := fs.Float64("iou", yolo.DefaultIoUThreshold, "NMS IoU threshold, 0 < iou ≤ 1")
+	maxDet := fs.Int("max-det", yolo.DefaultMaxDetections, "most detections per image")
+	ep := fs.String("ep", "cpu", "execution provider: auto, cpu, cuda or tensorrt")
+	device := fs.Int("device", 0, "GPU index for the cuda and tensorrt providers")
+	threads := fs.Int("threads", 0, "intra-op threads; 0 = ONNX Runtime's default")
+	format := fs.String("format", "text", "output format: text or json")
+	ortLib := fs.String("ort-lib", "", "ONNX Runtime library (default: $"+ort.LibraryEnv+" or .cache/)")
+	dump := fs.String("dump-output", "", "write the raw model output of the last image to this file (little-endian float32)")
+	if err := c.parseFlags(fs, args); err != nil {
+		return err
+	}
+	images := fs.Args()
+	switch {
+	case *model == "":
+		return errs.Usagef("--model", "name an ONNX file or a standard model such as yolov8n", "no model given")
+	case len(images) == 0:
+		return errs.Usagef("detect", "pass one or more JPEG or PNG files after the flags", "no images given")
+	case !(*conf > 0 && *conf < 1):
+		return errs.Usagef("--conf", "use a score between 0 and 1, such as 0.25", "bad score threshold %v", *conf)
+	case !(*iou > 0 && *iou <= 1):
+		return errs.Usagef("--iou", "use an IoU between 0 and 1, such as 0.45", "bad IoU threshold %v", *iou)
+	case *maxDet < 1:
+		return errs.Usagef("--max-det", "use a positive count such as 300", "bad maximum detections %d", *maxDet)
+	case *format != "text" && *format != "json":
+		return errs.Usagef("--format", "use text or json", "unknown format %q", *format)
+	case *threads < 0:
+		return errs.Usagef("--threads", "use 0 for ONNX Runtime's default or a positive count", "negative thread count %d", *threads)
+	}
+	// Decode every image first: a bad file fails before the model loads.
+	frames := make([]*yolo.RGBImage, len(images))
+	for i, path := range images {
+		img, err := runner.ReadImage(path)
+		if err != nil {
+			return err
+		}
+		frames[i] = yolo.ToRGB(img)
+	}
+	if err := runner.LoadRuntime(*ortLib, c.Getenv); err != nil {
+		return err
+	}
+	provider, err := runner.ResolveProvider(*ep)
+	if err != nil {
+		return err
+	}
+	m, size, err := detectModel(*model, *imgsz)
+	if err != nil {
+		return err
+	}
+	cfg := ort.Config{Provider: ort.Provider{Name: provider, Device: *device}, IntraOpThreads: *threads}
+	opts := yolo.DecodeOptions{ScoreThreshold: float32(*conf), IoUThreshold: float32(*iou), MaxDetections: *maxDet}
+	det, err := runner.NewDetector(m, size, cfg, opts)
+	if err != nil {
+		return err
+	}
+	defer det.Close()
+	all := make([]results.ImageDetections, len(images))
+	for i, f := range frames {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		dets, err := det.Detect(f)
+		if err != nil {
+			return err
+		}
+		all[i] = results.ImageDetections{Image: images[i], Width: f.W, Height: f.H, Detections: runner.DetectionResults(dets, det.Names)}
+	}
+	if *dump != "" {
+		if err := writeFloats(*dump, det.Output()); err != nil {
+			return err
+		}
+	}
+	if *format == "json" {
+		acc := results.Accuracy{ScoreThreshold: *conf, IoUThreshold: *iou, Images: all}
+		enc := json.NewEncoder(c.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(acc)
+	}
+	fmt.Fprintf(c.Stdout, "model %s, input %v, %s provider, score > %g, NMS IoU %g\n", m.Name, size, provider, *conf, *iou)
+	for _, im := range all {
+		fmt.Fprintf(c.Stdout, "%s (%dx%d): %d detections\n", im.Image, im.Width, im.Height, len(im.Detections))
+		for _, d := range im.Detections {
+			fmt.Fprintf(c.Stdout, "  %-14s %.3f  x1=%.1f y1=%.1f x2=%.1f y2=%.1f\n", d.Name, d.Score, d.X1, d.Y1, d.X2, d.Y2)
+		}
+	}
+	return nil
+}
+
+// detectModel reads or generates the model and picks its input size.
+func detectModel(ref, imgsz string) (*runner.Model, runner.Size, error) {
+	var size runner.Size
+	if imgsz != "" {
+		s, err := runner.ParseSize("--imgsz", imgsz)
+		if err != nil {
+			return nil, size, err
+		}
+		size = s
+	}
+	if _, err := os.Stat(ref); err == nil || filepath.Ext(ref) == ".onnx" {
+		m, err := runner.LoadModelFile(ref)
+		if err != nil {
+			return nil, size, err
+		}
+		if size == (runner.Size{}) {
+			size = m.DefaultSize()
+		}
+		return m, size, nil
+	}
+	if size == (runner.Size{}) {
+		size = runner.Size{Height: 640, Width: 640}
+	}
+	m, err := runner.GenerateModel(ref, size, 1)
+	return m, size, err
+}
+
+// writeFloats writes v as little-endian float32 to path, atomically.
+func writeFloats(path string, v []float32) error {
+	buf := make([]byte, 4*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(f))
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, buf, 0o644); err != nil {
+		return &errs.Error{Kind: errs.Env, Where: path, Msg: "cannot write the output dump", Fix: "check the folder exists and is writable", Err: err}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return &errs.Error{Kind: errs.Env, Where: path, Err: err}
+	}
+	return nil
+}
