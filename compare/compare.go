@@ -248,8 +248,8 @@ var assumption = benchmath.AssumeNothing
 // measure fills the summaries, delta and raw p-value of one test.
 func measure(t *test, opt Options) {
 	th := &benchmath.Thresholds{CompareAlpha: opt.Alpha}
-	so := benchmath.NewSample(t.oldV, th)
-	sn := benchmath.NewSample(t.newV, th)
+	so := newSample(t.oldV, th)
+	sn := newSample(t.newV, th)
 	t.m.Old = summarize(so, t.oldV, opt.Confidence)
 	t.m.New = summarize(sn, t.newV, opt.Confidence)
 	if t.m.Old.Median != 0 {
@@ -264,6 +264,12 @@ func measure(t *test, opt Options) {
 	for _, w := range warn {
 		t.m.Warnings = appendUnique(t.m.Warnings, w.Error())
 	}
+}
+
+// newSample wraps a copy of v: benchmath sorts a sample's values in place,
+// and the caller's samples keep their measurement order.
+func newSample(v []float64, th *benchmath.Thresholds) *benchmath.Sample {
+	return benchmath.NewSample(append([]float64(nil), v...), th)
 }
 
 func summarize(s *benchmath.Sample, raw []float64, confidence float64) Summary {
@@ -600,4 +606,13 @@ func quoteAll(s []string) string {
 		q[i] = fmt.Sprintf("%q", v)
 	}
 	return strings.Join(q, ", ")
+}
+
+// Summarize returns the median of v with its confidence interval at
+// confidence (0 means 0.95), as the comparison computes it.
+func Summarize(v []float64, confidence float64) Summary {
+	if confidence == 0 {
+		confidence = 0.95
+	}
+	return summarize(newSample(v, &benchmath.DefaultThresholds), v, confidence)
 }

@@ -254,3 +254,15 @@ func TestSummaryJSON(t *testing.T) {
 		t.Errorf("round trip: %+v %v", back, err)
 	}
 }
+
+func TestCompareKeepsInputOrder(t *testing.T) {
+	o := []float64{3, 1, 2, 5, 4, 6}
+	n := []float64{6, 5, 4, 3, 2, 1}
+	rep := Compare([]Measurement{meas("p", "a", o)}, []Measurement{meas("p", "a", n)}, DefaultOptions())
+	if !cmp.Equal(o, []float64{3, 1, 2, 5, 4, 6}) || !cmp.Equal(n, []float64{6, 5, 4, 3, 2, 1}) {
+		t.Errorf("Compare reordered its inputs: %v %v", o, n)
+	}
+	if got := rep.Cases[0].Metrics[0].Old.Values; !cmp.Equal(got, o) {
+		t.Errorf("Old.Values %v, want measurement order %v", got, o)
+	}
+}
