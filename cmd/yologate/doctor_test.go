@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/runner/gpu"
+	"github.com/yologate/yologate/runner/ort"
+)
+
+func init() {
+	// Another test file of this package may define -update first.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata/")
+	}
+}
+
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if updateGolden() {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, diff)
+	}
+}
+
+func mapEnv(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// noLibs finds no CUDA or TensorRT library.
+func noLibs(string, []string) string { return "" }
+
+// TestDoctorThisMachine is doctor on a CPU machine like the CI's: the real
+// ONNX Runtime CPU release, no NVML library, no CUDA, not in Actions.
+func TestDoctorThisMachine(t *testing.T) {
+	path, _ := ort.FindLibrary("", os.Getenv)
+	if path == "" {
+		t.Skipf("ONNX Runtime library not found (set %s or run make setup)", ort.LibraryEnv)
+	}
+	env := realDoctorEnv
+	// The machine's own NVML would differ on a GPU host; this is what
+	// go-nvml reports where libnvidia-ml.so.1 is absent (TestNVMLWithoutLibrary
+	// in runner/gpu checks that against the real loader).
+	env.nvml = func(func(string) string) gpu.Source {
+		return &gpu.Fake{OpenErr: &gpu.UnavailableError{Reason: "no NVML library (libnvidia-ml.so.1 could not be loaded: no NVIDIA driver on this machine, or a container started without --gpus)"}}
+	}
+	env.findLib = noLibs
+	env.wd = func() (string, error) { return t.TempDir(), nil }
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	c := &Command{Stdout: &out, Stderr: &errOut, Getenv: mapEnv(map[string]string{ort.LibraryEnv: path})}
+	err := c.doctor(context.Background(), []string{"--baseline", filepath.Join(dir, "baseline.yaml")}, env)
+	if err != nil {
+		t.Fatalf("doctor: %v\n%s", err, out.String())
+	}
+	st := env.loadORT("", c.Getenv)
+	if len(st.Providers) != 1 {
+		t.Skipf("this ONNX Runtime has GPU providers %v; the golden file describes the CPU release", st.Providers)
+	}
+	got := strings.ReplaceAll(out.String(), ort.LibraryPath(), "$YOLOGATE_ORT_LIB")
+	got = strings.ReplaceAll(got, dir, "$TMP")
+	got = strings.Replace(got, "yologate "+version+" doctor", "yologate VERSION doctor", 1)
+	golden(t, "doctor_cpu.golden", got)
+}
+
+// fakeORT is an ONNX Runtime GPU build as doctor would see it.
+func fakeORT(providers []string, unavailable map[string]error) func(string, func(string) string) ortStatus {
+	return func(string, func(string) string) ortStatus {
+		return ortStatus{Path: "/opt/onnxruntime/lib/libonnxruntime.so.1", Source: ort.LibraryEnv, Version: "1.30.0", Providers: providers, Unavailable: unavailable}
+	}
+}
+
+func TestDoctorGPUHostInActions(t *testing.T) {
+	env := doctorEnv{
+		loadORT: fakeORT([]string{ort.TensorRT, ort.CUDA, ort.CPU}, nil),
+		nvml: func(func(string) string) gpu.Source {
+			return &gpu.Fake{Devices: []*gpu.FakeDevice{
+				{Info: gpu.Info{Name: "NVIDIA A10", UUID: "GPU-3f1c", MemoryBytes: 23028 << 20, CCMajor: 8, CCMinor: 6, Persistence: true,
+					PowerLimitMW: 150000, AppSMClockMHz: 1695, AppMemClockMHz: 6251, DriverVersion: "550.54.15", CUDADriverVersion: "12.4"}},
+				{Info: gpu.Info{Name: "NVIDIA A10", UUID: "GPU-77aa", MemoryBytes: 23028 << 20, CCMajor: 8, CCMinor: 6,
+					DriverVersion: "550.54.15", CUDADriverVersion: "12.4"}},
+			}}
+		},
+		findLib: func(name string, _ []string) string { return "/usr/lib/x86_64-linux-gnu/" + name },
+		wd:      func() (string, error) { return "testdata/doctor", nil },
+	}
+	var out bytes.Buffer
+	c := &Command{Stdout: &out, Stderr: &out, Getenv: mapEnv(map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/detector", "GITHUB_RUN_ID": "4242",
+		"GITHUB_TOKEN": "ghs_secretvalue", "GITHUB_STEP_SUMMARY": "/tmp/summary", "GITHUB_OUTPUT": "/tmp/out",
+	})}
+	if err := c.doctor(context.Background(), nil, env); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "ghs_secretvalue") {
+		t.Fatal("doctor printed the token")
+	}
+	got := strings.Replace(out.String(), "yologate "+version+" doctor", "yologate VERSION doctor", 1)
+	golden(t, "doctor_gpu.golden", got)
+}
+
+func TestDoctorFailures(t *testing.T) {
+	noNVML := func(func(string) string) gpu.Source {
+		return &gpu.Fake{OpenErr: &gpu.UnavailableError{Reason: "no NVML library"}}
+	}
+	badCfg := filepath.Join(t.TempDir(), ".yologate.yml")
+	if err := os.WriteFile(badCfg, []byte("version: 1\nthreshold: [5%\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	roDir := filepath.Join(t.TempDir(), "ro")
+	os.Mkdir(roDir, 0o555)
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		ort  func(string, func(string) string) ortStatus
+		want []string // lines that must appear
+		code int
+	}{
+		{
+			name: "no ONNX Runtime",
+			ort: func(string, func(string) string) ortStatus {
+				return ortStatus{Err: errs.Envf(ort.LibraryEnv, `run "make setup"`, "no ONNX Runtime library: the variable is not set")}
+			},
+			want: []string{"✗ ONNX Runtime: YOLOGATE_ORT_LIB: no ONNX Runtime library: the variable is not set", `    fix: run "make setup"`, "CPU path: not ready (ONNX Runtime)"},
+			code: ExitEnv,
+		},
+		{
+			name: "invalid config",
+			args: []string{"--config", badCfg},
+			want: []string{"✗ config: " + badCfg + ":", "CPU path: not ready (config)"},
+			code: ExitEnv,
+		},
+		{
+			name: "baseline directory missing",
+			args: []string{"--baseline", "/nonexistent/dir/b.yaml"},
+			want: []string{"✗ baseline /nonexistent/dir/b.yaml: directory /nonexistent/dir does not exist"},
+			code: ExitEnv,
+		},
+		{
+			name: "actions without a token",
+			env:  map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/detector", "GITHUB_STEP_SUMMARY": "/s", "GITHUB_OUTPUT": "/o"},
+			want: []string{"✓ GitHub Actions: acme/detector", "✗ GitHub token: GITHUB_TOKEN is not set", "CPU path: ready"},
+			code: ExitPass,
+		},
+		{
+			name: "stray argument",
+			args: []string{"now"},
+			code: ExitUsage,
+		},
+	}
+	if os.Geteuid() != 0 {
+		tests = append(tests, struct {
+			name string
+			args []string
+			env  map[string]string
+			ort  func(string, func(string) string) ortStatus
+			want []string
+			code int
+		}{name: "read-only baseline directory", args: []string{"--baseline", filepath.Join(roDir, "b.yaml")}, want: []string{"cannot create files in " + roDir}, code: ExitEnv})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := doctorEnv{
+				loadORT: tt.ort, nvml: noNVML, findLib: noLibs,
+				wd: func() (string, error) { return "", errors.New("no wd") },
+			}
+			if env.loadORT == nil {
+				env.loadORT = fakeORT([]string{ort.CPU}, map[string]error{ort.CUDA: errors.New("x"), ort.TensorRT: errors.New("y")})
+			}
+			var out bytes.Buffer
+			c := &Command{Stdout: &out, Stderr: &out, Getenv: mapEnv(tt.env)}
+			err := c.doctor(context.Background(), tt.args, env)
+			if code := exitCode(err); code != tt.code {
+				t.Fatalf("exit %d (%v), want %d\n%s", code, err, tt.code, out.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}
