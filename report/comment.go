@@ -163,6 +163,10 @@ func WriteFileAtomic(path string, data []byte) error {
 		return errs.Envf(path, "check that the directory exists and is writable", "cannot write: %v", err)
 	}
 	_, werr := tmp.Write(data)
+	if werr == nil {
+		// CreateTemp makes the file private; what yologate writes is meant to be read.
+		werr = tmp.Chmod(0o644)
+	}
 	cerr := tmp.Close()
 	if werr == nil {
 		werr = cerr

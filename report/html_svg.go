@@ -26,6 +26,8 @@ type svgChart struct {
 	Width, Height         int
 	// YFromZero starts the y axis at zero (bars, utilization).
 	YFromZero bool
+	// XInteger keeps x ticks on whole numbers (repeat indices).
+	XInteger bool
 }
 
 // Chart geometry in SVG user units.
@@ -64,6 +66,15 @@ func (c svgChart) render() string {
 		ymin = 0
 	}
 	xt := niceTicks(xmin, xmax, 6)
+	if c.XInteger && len(xt) > 1 && xt[1]-xt[0] < 1 {
+		xt = xt[:0]
+		for x := math.Floor(xmin); x <= math.Ceil(xmax); x++ {
+			xt = append(xt, x)
+		}
+		if len(xt) == 1 {
+			xt = append(xt, xt[0]+1)
+		}
+	}
 	yt := niceTicks(ymin, ymax, 5)
 	xmin, xmax = xt[0], xt[len(xt)-1]
 	ymin, ymax = yt[0], yt[len(yt)-1]

@@ -60,6 +60,7 @@ var subcommands = []subcommand{
 	{"merge", "combine results from several runners into one report", runMerge},
 	{"doctor", "what this machine can run: ORT, providers, GPUs, NVML, CI", runDoctor},
 	{"detect", "print a model's detections on images (class, score, box)", runDetect},
+	{"report", "write a self-contained HTML report with charts", runReport},
 	{"version", "print the version", runVersion},
 }
 

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/yologate/yologate/baselines"
+	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/report"
+	"github.com/yologate/yologate/runner/results"
+)
+
+func runReport(_ context.Context, c *Command, args []string) error {
+	fs := c.newFlags("report", "report --results FILE [--baseline FILE.yaml | --base OLD.json] -o report.html")
+	resultsPath := fs.String("results", "", "results JSON of the run to show (required)")
+	baselinePath := fs.String("baseline", "", "baseline YAML to compare against (optional)")
+	basePath := fs.String("base", "", "an earlier results JSON to compare against, instead of --baseline (optional)")
+	out := fs.String("o", "", "write the HTML report to `FILE` (required)")
+	title := fs.String("title", "", "page title (default: yologate report)")
+	if err := c.parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *resultsPath == "":
+		return errs.Usagef("--results", "give the results JSON that yologate run --out wrote", "missing")
+	case *out == "":
+		return errs.Usagef("-o", "give the HTML file to write, e.g. -o report.html", "missing")
+	case *baselinePath != "" && *basePath != "":
+		return errs.Usagef("--base", "give --baseline (YAML) or --base (results JSON), not both", "conflicts with --baseline")
+	case fs.NArg() > 0:
+		return errs.Usagef("report", "files go in --results, --baseline or --base", "unexpected argument %q", fs.Arg(0))
+	}
+	if err := checkOutPath("-o", *out); err != nil {
+		return err
+	}
+	head, err := results.Read(*resultsPath)
+	if err != nil {
+		return err
+	}
+	in := report.HTMLReport{Title: *title, Head: head}
+	var old []compare.Measurement
+	switch {
+	case *baselinePath != "":
+		b, err := baselines.Read(*baselinePath)
+		if err != nil {
+			return err
+		}
+		old = compare.FromBaseline(b)
+	case *basePath != "":
+		base, err := results.Read(*basePath)
+		if err != nil {
+			return err
+		}
+		in.Base = base
+		old = compare.FromResults(base)
+	}
+	if old != nil {
+		rep := compare.Compare(old, compare.FromResults(head), compare.DefaultOptions())
+		in.Verdicts, in.BaseFPS = report.HTMLVerdicts(rep)
+	}
+	var buf bytes.Buffer
+	if err := report.WriteHTML(&buf, in); err != nil {
+		return err
+	}
+	if err := report.WriteFileAtomic(*out, buf.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "report: %s\n", *out)
+	return nil
+}

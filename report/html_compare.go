@@ -1,0 +1,53 @@
+package report
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/yologate/yologate/compare"
+)
+
+// HTMLVerdicts turns a comparison into the HTML report's verdict rows and
+// the baseline FPS samples per case id (for the charts when the baseline is
+// a YAML file).
+func HTMLVerdicts(r *compare.Report) (rows []HTMLVerdict, baseFPS map[string][]float64) {
+	baseFPS = map[string][]float64{}
+	for _, c := range r.Cases {
+		if len(c.Metrics) == 0 {
+			rows = append(rows, HTMLVerdict{Profile: c.Profile, CaseID: c.ID, Verdict: string(c.Verdict), Note: c.Reason})
+			continue
+		}
+		for _, m := range c.Metrics {
+			row := HTMLVerdict{
+				Profile: c.Profile, CaseID: c.ID, Metric: m.Metric.Label(),
+				Base: fmt.Sprintf("%.4g", m.Old.Median), Head: fmt.Sprintf("%.4g", m.New.Median),
+				Delta: fmt.Sprintf("%+.1f%%", m.DeltaPct), P: fmt.Sprintf("%.3f", m.PHolm),
+				Verdict: string(m.Verdict), Note: m.Reason,
+			}
+			if m.Metric == compare.FPS {
+				baseFPS[c.ID] = m.Old.Values
+				if finite(m.Old.Lo, m.Old.Hi) {
+					row.BaseLow, row.BaseHigh = m.Old.Lo, m.Old.Hi
+				}
+				if finite(m.New.Lo, m.New.Hi) {
+					row.HeadLow, row.HeadHigh = m.New.Lo, m.New.Hi
+				}
+			}
+			rows = append(rows, row)
+		}
+		if c.Accuracy != nil {
+			rows = append(rows, HTMLVerdict{Profile: c.Profile, CaseID: c.ID, Metric: "accuracy",
+				Verdict: string(c.Accuracy.Verdict), Note: c.Accuracy.Reason})
+		}
+	}
+	return rows, baseFPS
+}
+
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return false
+		}
+	}
+	return true
+}
