@@ -56,7 +56,7 @@ var realDoctorEnv = doctorEnv{
 		}
 		return st
 	},
-	nvml: func(getenv func(string) string) gpu.Source { return gpu.NewNVML(getenv("YOLOGATE_NVML_LIB")) },
+	nvml: func(getenv func(string) string) gpu.Source { return gpu.NewNVML(getenv(gpu.LibraryEnv)) },
 	findLib: func(name string, dirs []string) string {
 		for _, d := range dirs {
 			p := filepath.Join(d, name)

@@ -1,7 +1,9 @@
 package gpu
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -146,4 +148,43 @@ func TestCUDAVersionString(t *testing.T) {
 			t.Errorf("CUDAVersionString(%d) = %q, want %q", v, got, want)
 		}
 	}
+}
+
+func TestMonitor(t *testing.T) {
+	m := NewMonitor(&Fake{OpenErr: &UnavailableError{Reason: "no NVML library"}})
+	if m.Reason() != "no NVML library" {
+		t.Errorf("reason = %q", m.Reason())
+	}
+	if g, err := m.GPUs(); g != nil || err != nil {
+		t.Errorf("GPUs without NVML = %v, %v", g, err)
+	}
+	s := m.Sampler(0, Options{})
+	s.Start()
+	if tel := s.Stop(1); tel.Available || tel.Reason != "no NVML library" {
+		t.Errorf("telemetry = %+v", tel)
+	}
+	if err := m.Close(); err != nil {
+		t.Error(err)
+	}
+
+	f := &Fake{Devices: []*FakeDevice{{Info: Info{Name: "NVIDIA L4"}, Readings: []Reading{busy()}}}}
+	m = NewMonitor(f)
+	gpus, err := m.GPUs()
+	if err != nil || len(gpus) != 1 || gpus[0].Name != "NVIDIA L4" {
+		t.Errorf("GPUs = %v, %v", gpus, err)
+	}
+	s = m.Sampler(0, Options{Interval: time.Hour})
+	s.Start()
+	if tel := s.Stop(1); !tel.Available || tel.Samples != 2 {
+		t.Errorf("telemetry = %+v", tel)
+	}
+	cpu := m.Sampler(-1, Options{})
+	cpu.Start()
+	if tel := cpu.Stop(1); tel.Available || !strings.HasPrefix(tel.Reason, "cpu provider") {
+		t.Errorf("cpu telemetry = %+v", tel)
+	}
+	if f.Reads(0) != 2 {
+		t.Errorf("reads = %d, want 2", f.Reads(0))
+	}
+	m.Close()
 }

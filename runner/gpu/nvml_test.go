@@ -45,7 +45,7 @@ func TestNVMLWithoutLibrary(t *testing.T) {
 // TestRealNVML runs against the machine's own NVML; it needs an NVIDIA
 // driver and GPU.
 func TestRealNVML(t *testing.T) {
-	n := NewNVML(os.Getenv("YOLOGATE_NVML_LIB"))
+	n := NewNVML(os.Getenv(LibraryEnv))
 	if err := n.Open(); err != nil {
 		if r := Unavailable(err); r != "" {
 			t.Skip("no GPU here: " + r)
