@@ -134,6 +134,8 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 	fs := c.newFlags("run", "run [flags]")
 	var bf benchFlags
 	bf.register(fs)
+	var wf workloadFlags
+	wf.register(fs, true)
 	out := fs.String("out", "", "write the results JSON (schema "+results.Schema+") to `FILE`")
 	format := fs.String("format", "text", "what to print: text (a table), json (the results) or bench (Go benchmark lines for benchstat)")
 	if err := c.parseFlags(fs, args); err != nil {
@@ -154,6 +156,10 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 	if err := checkOutPath("--out", *out); err != nil {
 		return err
 	}
+	w, err := wf.workload(c)
+	if err != nil {
+		return err
+	}
 	specs, err := bf.specs(c, plan)
 	if err != nil {
 		return err
@@ -161,7 +167,7 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 	v, commit := buildVersion()
 	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
 	opt.Progress = c.Stderr
-	f, runErr := runner.Run(ctx, specs, opt)
+	f, runErr := runner.RunWorkload(ctx, specs, opt, w)
 	if *out != "" && f != nil && (runErr == nil || len(f.Cases) > 0) {
 		if err := results.Write(*out, f); err != nil {
 			return errors.Join(runErr, err)
@@ -187,6 +193,7 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 	if err := report.WriteRunText(c.Stdout, f); err != nil {
 		return err
 	}
+	writeWorkloadText(c.Stdout, f)
 	if *out != "" {
 		fmt.Fprintf(c.Stdout, "\nresults: %s\n", *out)
 	}

@@ -126,6 +126,9 @@ type Repeat struct {
 	Telemetry *Telemetry `json:"telemetry,omitempty"`
 	// Marks lists conditions seen during this repeat (throttling, foreign processes).
 	Marks []string `json:"marks,omitempty"`
+	// Streams holds each stream's share of a multi-stream repeat
+	// (Case.Streams > 1); LatenciesNS then holds all streams' iterations.
+	Streams []StreamResult `json:"streams,omitempty"`
 }
 
 // Latency summarizes one repeat's per-iteration latencies in milliseconds.
