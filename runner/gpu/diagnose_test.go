@@ -188,3 +188,27 @@ func TestMonitor(t *testing.T) {
 	}
 	m.Close()
 }
+
+func FuzzParseDevices(f *testing.F) {
+	for _, s := range []string{"0", "all", "0,1", " 2 ", "", "-1", "1,,2", "99999999999999999999"} {
+		f.Add(s, 4)
+	}
+	f.Fuzz(func(t *testing.T, s string, count int) {
+		count = count % 64
+		got, err := ParseDevices(s, count)
+		if err != nil {
+			if k := errs.KindOf(err); k != errs.Usage && k != errs.Env {
+				t.Fatalf("ParseDevices(%q, %d): error of kind %v: %v", s, count, k, err)
+			}
+			return
+		}
+		if len(got) == 0 {
+			t.Fatalf("ParseDevices(%q, %d) = no devices and no error", s, count)
+		}
+		for i, d := range got {
+			if d < 0 || d >= count || (i > 0 && got[i-1] >= d) {
+				t.Fatalf("ParseDevices(%q, %d) = %v: out of range or unsorted", s, count, got)
+			}
+		}
+	})
+}
