@@ -150,8 +150,12 @@ func (s *Sampler) sample() bool {
 // frame (0 leaves it out). Call it just after the repeat's clock stops.
 func (s *Sampler) Stop(frames int) *results.Telemetry {
 	end := time.Now()
+	if s.stop == nil {
+		return &results.Telemetry{Reason: "sampler stopped without a start"}
+	}
 	close(s.stop)
 	<-s.done
+	s.stop = nil
 	cpu := s.cpuTime()
 	if s.reason == "" && !s.lost {
 		s.sample()

@@ -348,3 +348,15 @@ func TestProcessCPUTimeAdvances(t *testing.T) {
 		}
 	}
 }
+
+func TestSamplerStopWithoutStart(t *testing.T) {
+	s := UnavailableSampler("x", Options{})
+	if tel := s.Stop(1); tel.Available {
+		t.Errorf("telemetry = %+v", tel)
+	}
+	s.Start()
+	s.Stop(1)
+	if tel := s.Stop(1); tel.Available || tel.Reason == "x" {
+		t.Errorf("second Stop = %+v, want the not-started telemetry", tel)
+	}
+}
