@@ -70,9 +70,17 @@ fuzz-brief:
 	bash .ci/fuzz 3s
 
 ## bench: benchmarks recorded in docs/BENCHMARKS.md
-bench: setup build
+bench: setup build bin/cbench
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash .ci/bench-prepost
+
+# cbench: the minimal C program on the ONNX Runtime C API that the Go
+# harness is measured against (.ci/bench-harness), compiled with the header
+# that the onnxruntime_go module ships; it dlopens $(YOLOGATE_ORT_LIB).
+bin/cbench: runner/ort/cbench/cbench.c go.mod
+	@mkdir -p bin
+	$(GO) mod download github.com/yalue/onnxruntime_go
+	$(CC) -O2 -std=c11 -Wall -Wextra -I"$$($(GO) list -m -f '{{.Dir}}' github.com/yalue/onnxruntime_go)" -o $@ runner/ort/cbench/cbench.c -ldl
 
 clean:
 	rm -rf bin build
