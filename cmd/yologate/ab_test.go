@@ -1,0 +1,111 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/yologate/yologate/runner/ort"
+	"github.com/yologate/yologate/runner/results"
+)
+
+func TestSplitSideArgs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+		err  string
+	}{
+		{"yolov8s", []string{"--model", "yolov8s"}, ""},
+		{"models/my model.onnx", []string{"models/my", "model.onnx"}, ""},
+		{"'models/my model.onnx'", []string{"--model", "models/my model.onnx"}, ""},
+		{"--imgsz 640x704", []string{"--imgsz", "640x704"}, ""},
+		{` --model "a b.onnx"  --batch 2 `, []string{"--model", "a b.onnx", "--batch", "2"}, ""},
+		{"--model 'x", nil, "unterminated '"},
+		{"  ", nil, "empty"},
+	}
+	for _, tt := range tests {
+		got, err := splitSideArgs("--a", tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: error %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestABBadInput(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ab", "--a", "yolov8n"}, "--b: missing"},
+		{[]string{"ab", "--b", "yolov8n"}, "--a: missing"},
+		{[]string{"ab", "--a", "yolov8n", "--b", "--imgsz 63"}, "--b: --imgsz"},
+		{[]string{"ab", "--a", "yolov8n", "--b", "--count 3"}, "--b: the sides must share the protocol"},
+		{[]string{"ab", "--a", "yolov8n", "--b", "--colour red"}, "--b: flag provided but not defined: -colour"},
+		{[]string{"ab", "--a", "yolov8n", "--b", "yolov8s", "--threshold", "-3%"}, `--threshold: "-3%" is negative`},
+		{[]string{"ab", "--a", "yolov8n", "--b", "yolov8s", "extra"}, `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		code, _, stderr := cmpMain(t, tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}
+
+// TestABInterleaved runs a tiny real A/B on ONNX Runtime's CPU provider:
+// two sizes of the generated yolov8n, repeats interleaved.
+func TestABInterleaved(t *testing.T) {
+	if p, _ := ort.FindLibrary("", os.Getenv); p == "" {
+		t.Skip("ONNX Runtime library not found: run make setup or set YOLOGATE_ORT_LIB")
+	}
+	dir := t.TempDir()
+	outA, outB := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
+	var stdout, stderr strings.Builder
+	c := &Command{Stdout: &stdout, Stderr: &stderr, Getenv: os.Getenv, Ctx: t.Context()}
+	code := c.Main([]string{"ab", "--a", "--imgsz 64", "--b", "--imgsz 96", "--model", "yolov8n", "--ep", "cpu",
+		"--count", "3", "--benchtime", "2x", "--warmup", "0", "--threads", "1", "--out-a", outA, "--out-b", outB, "--format", "text"})
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	want := "model=yolov8n/imgsz=64/batch=1/ep=cpu/precision=fp32 vs model=yolov8n/imgsz=96/batch=1/ep=cpu/precision=fp32"
+	if !strings.Contains(stdout.String(), want) {
+		t.Errorf("table does not name the pair %q:\n%s", want, stdout.String())
+	}
+	// Three repeats per side can never be significant: the table says so.
+	if !strings.Contains(stdout.String(), "too few samples") {
+		t.Errorf("no too-few-samples note:\n%s", stdout.String())
+	}
+	for _, p := range []string{outA, outB} {
+		f, err := results.Read(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Status != results.StatusComplete || len(f.Cases) != 1 || len(f.Cases[0].Repeats) != 3 {
+			t.Errorf("%s: status %s, %d cases", p, f.Status, len(f.Cases))
+		}
+	}
+	// The progress shows the interleaving: A's and B's repeats alternate
+	// A B, B A, A B.
+	var order []string
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(line, "ab: repeat ") {
+			order = append(order, line[len(line)-1:])
+		}
+	}
+	if diff := cmp.Diff([]string{"a", "b", "b", "a", "a", "b"}, order); diff != "" {
+		t.Errorf("repeat order (-want +got):\n%s\n%s", diff, stderr.String())
+	}
+}
