@@ -60,6 +60,8 @@ var subcommands = []subcommand{
 	{"merge", "combine results from several runners into one report", runMerge},
 	{"doctor", "what this machine can run: ORT, providers, GPUs, NVML, CI", runDoctor},
 	{"detect", "print a model's detections on images (class, score, box)", runDetect},
+	{"capacity", "how many concurrent streams this machine holds at a target fps", runCapacity},
+	{"sweep", "measure a batch x imgsz grid and recommend one for a latency budget", runSweep},
 	{"report", "write a self-contained HTML report with charts", runReport},
 	{"version", "print the version", runVersion},
 }

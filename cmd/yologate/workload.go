@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
+	"time"
 
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/runner"
@@ -187,11 +187,16 @@ func streamSummaries(c results.Case) []streamSummary {
 	return out
 }
 
-// joinInts formats a list for messages: "1, 2, 4".
-func joinInts(v []int) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = fmt.Sprint(x)
+// lighterDefaults shortens the protocol for commands that measure many
+// cases (capacity, sweep) unless --count or --benchtime were given: three
+// repeats of up to 2 s or 1000 iterations each.
+func lighterDefaults(fs *flag.FlagSet, opt *runner.Options) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["count"] {
+		opt.Count = 3
 	}
-	return strings.Join(s, ", ")
+	if !set["benchtime"] {
+		opt.Benchtime = runner.Amount{Iterations: 1000, Duration: 2 * time.Second}
+	}
 }
