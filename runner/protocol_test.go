@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/runner/ort"
@@ -31,6 +32,17 @@ func needFile(t testing.TB, path string) {
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("%s absent: real test data not available", path)
 	}
+}
+
+// smallSpec is the generated yolov8n at 64×64 on one CPU thread: the whole
+// protocol runs on it in well under a second of inference.
+func smallSpec(t testing.TB) Spec {
+	t.Helper()
+	specs, err := Plan{Models: []string{"yolov8n"}, Sizes: []Size{{64, 64}}, Provider: "cpu", Threads: 1}.Specs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return specs[0]
 }
 
 // quick is a protocol small enough for tests: a warm-up whose check always
@@ -59,6 +71,7 @@ func TestRunRealModel(t *testing.T) {
 		t.Fatalf("ID = %q, want %q", got, id)
 	}
 	opt := quick()
+	opt.Warmup = Amount{} // the generated-model test covers warm-up
 	opt.Fingerprint = Environment{Version: "test"}.Fingerprint()
 	f, err := Run(context.Background(), specs, opt)
 	if err != nil {
@@ -77,8 +90,8 @@ func TestRunRealModel(t *testing.T) {
 	if c.ColdStart.SessionCreateMS <= 0 || c.ColdStart.FirstInferenceMS <= 0 {
 		t.Errorf("cold start not measured: %+v", c.ColdStart)
 	}
-	if c.Warmup.Iterations != 15 || !c.Warmup.Stable || c.Unstable {
-		t.Errorf("warm-up %+v, unstable %v; want 15 stable iterations", c.Warmup, c.Unstable)
+	if c.Warmup.Iterations != 0 || c.Warmup.Stable || c.Unstable || !strings.Contains(c.Warmup.Detail, "not checked") {
+		t.Errorf("warm-up %+v, unstable %v; want none, and said so", c.Warmup, c.Unstable)
 	}
 	if len(c.Repeats) != 2 {
 		t.Fatalf("%d repeats, want 2", len(c.Repeats))
@@ -113,19 +126,15 @@ func TestRunRealModel(t *testing.T) {
 // loop around Run allocates nothing per iteration.
 func TestTimedLoopAllocatesNothing(t *testing.T) {
 	loadORT(t)
-	needFile(t, int8Model)
-	specs, err := Plan{Models: []string{int8Model}, Provider: "cpu", Threads: 1}.Specs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Prepare(context.Background(), specs[0], quick())
+	p, err := Prepare(context.Background(), smallSpec(t), quick())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
 	lat := make([]int64, 0, 4)
-	ctx := context.Background()
-	allocs := testing.AllocsPerRun(2, func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	allocs := testing.AllocsPerRun(3, func() {
 		if _, _, err := p.loop(ctx, lat[:0], Amount{Iterations: 4}); err != nil {
 			t.Fatal(err)
 		}
@@ -135,14 +144,52 @@ func TestTimedLoopAllocatesNothing(t *testing.T) {
 	}
 }
 
-func TestRunCancelled(t *testing.T) {
+// TestGeneratedModelFullProtocol runs a generated model through the whole
+// protocol with the real steady-state check and duration-bound repeats.
+func TestGeneratedModelFullProtocol(t *testing.T) {
 	loadORT(t)
-	needFile(t, int8Model)
-	specs, err := Plan{Models: []string{int8Model}, Provider: "cpu", Threads: 1}.Specs()
+	spec := smallSpec(t)
+	if spec.ID() != "model=yolov8n/imgsz=64/batch=1/ep=cpu/precision=fp32" || !spec.Model.Generated {
+		t.Fatalf("spec %s", spec.ID())
+	}
+	opt := DefaultOptions()
+	opt.Warmup = Amount{Iterations: 10}
+	opt.Benchtime = Amount{Duration: 50 * time.Millisecond, Iterations: 1000}
+	opt.Count = 3
+	f, err := Run(context.Background(), []Spec{spec}, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Prepare(context.Background(), specs[0], quick())
+	if err := results.Validate("run", f); err != nil {
+		t.Fatal(err)
+	}
+	c := f.Cases[0]
+	if c.Model.Params != 3151904 || c.Model.Opset == 0 {
+		t.Errorf("model %+v, want yolov8n's 3,151,904 parameters", c.Model)
+	}
+	// The check needs three windows of at least 5 iterations.
+	if c.Warmup.Iterations < 15 || c.Warmup.Detail == "" || c.Unstable == c.Warmup.Stable {
+		t.Errorf("warm-up %+v, unstable %v", c.Warmup, c.Unstable)
+	}
+	if len(c.Repeats) != 3 {
+		t.Fatalf("%d repeats", len(c.Repeats))
+	}
+	for _, r := range c.Repeats {
+		// A duration-bound repeat stops at the first iteration boundary after 50 ms.
+		last := r.LatenciesNS[len(r.LatenciesNS)-1]
+		if r.WallNS < int64(50*time.Millisecond) || r.WallNS > int64(50*time.Millisecond)+2*last+int64(20*time.Millisecond) {
+			t.Errorf("repeat wall %v for a 50ms benchtime (last iteration %v)", time.Duration(r.WallNS), time.Duration(last))
+		}
+		if r.Iterations > 1000 {
+			t.Errorf("%d iterations beyond the 1000x cap", r.Iterations)
+		}
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	loadORT(t)
+	spec := smallSpec(t)
+	p, err := Prepare(context.Background(), spec, quick())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,9 +202,20 @@ func TestRunCancelled(t *testing.T) {
 	if n := len(p.Case().Repeats); n != 0 {
 		t.Errorf("cancelled repeat kept: %d repeats", n)
 	}
-	f, err := Run(ctx, specs, quick())
+	f, err := Run(ctx, []Spec{spec}, quick())
 	if !errors.Is(err, context.Canceled) || f == nil || f.Status != results.StatusIncomplete || !strings.HasPrefix(f.StatusReason, "interrupted") {
 		t.Fatalf("Run(cancelled) = %+v, %v; want incomplete results and context.Canceled", f, err)
+	}
+}
+
+func TestResolveProviderAuto(t *testing.T) {
+	loadORT(t)
+	got, err := ResolveProvider("auto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := ort.Providers()[0]; got != want {
+		t.Errorf("auto = %q, want the best available %q", got, want)
 	}
 }
 
