@@ -174,8 +174,13 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 		}
 	}
 	if runErr != nil {
-		if *out != "" && len(f.Cases) > 0 {
-			fmt.Fprintf(c.Stderr, "yologate: incomplete results written to %s\n", *out)
+		if f != nil && len(f.Cases) > 0 {
+			if *format == "text" {
+				report.WriteRunText(c.Stdout, f)
+			}
+			if *out != "" {
+				fmt.Fprintf(c.Stderr, "yologate: incomplete results written to %s\n", *out)
+			}
 		}
 		return runErr
 	}
