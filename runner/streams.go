@@ -92,7 +92,7 @@ func WorkloadCaseID(spec *Spec, w Workload) string {
 // warm-up and opt.Count repeats, all streams running concurrently in each
 // phase. A plain workload is exactly Run.
 func RunWorkload(ctx context.Context, specs []Spec, opt Options, w Workload) (*results.File, error) {
-	if w.plain() {
+	if w.Check() == nil && w.plain() {
 		return Run(ctx, specs, opt)
 	}
 	if opt.Fingerprint.Host.CPUCores == 0 {
