@@ -254,8 +254,8 @@ func abRun(ctx context.Context, c *Command, sides []*abSide, opt runner.Options)
 // abMeasurements pairs the cases of both sides by position. A pair whose
 // ids differ (other size, other model) is compared under the label
 // "A-id vs B-id". The environment is the same machine on both sides, and
-// what differs between the sides is the point of the run, so it never
-// makes a case inconclusive.
+// what differs between the sides (settings, model) is the point of the
+// run, so it is neither a mismatch nor a "model changed".
 func abMeasurements(a, b *results.File) ([]compare.Measurement, []compare.Measurement) {
 	ma, mb := compare.FromResults(a), compare.FromResults(b)
 	for i := range ma {
@@ -269,6 +269,9 @@ func abMeasurements(a, b *results.File) ([]compare.Measurement, []compare.Measur
 		ma[i].CaseID, mb[i].CaseID = id, id
 		mb[i].Profile = ma[i].Profile
 		ma[i].Env, mb[i].Env = baselines.Environment{}, baselines.Environment{}
+		// A generated model differs with its size; two model files are
+		// what the run compares: either way the ids say it already.
+		ma[i].Model, mb[i].Model = baselines.Model{}, baselines.Model{}
 	}
 	return ma, mb
 }
