@@ -33,6 +33,8 @@ func runCapacity(ctx context.Context, c *Command, args []string) error {
 		return errs.Usagef("capacity", "models go in --model", "unexpected argument %q", fs.Arg(0))
 	}
 	switch {
+	case *target == 0:
+		return errs.Usagef("--target-fps", "say how many frames per second each stream needs, such as --target-fps 15", "no target given")
 	case !(*target > 0) || *target > 1e6:
 		return errs.Usagef("--target-fps", "use the frames per second each stream needs, such as 15", "bad target %v", *target)
 	case *maxP99 < 0:
