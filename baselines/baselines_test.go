@@ -271,6 +271,12 @@ func TestApplyGolden(t *testing.T) {
 		{"case-glob", valid, testResults(cpu, 9, 3, v8, v11), UpdateOptions{Cases: "model=yolo11n/*", Reason: "only yolo11n"}},
 		{"new-file", nil, testResults(cpu, 12, 3, v8), UpdateOptions{Reason: "first"}},
 		{"forced", valid, throttled, UpdateOptions{Force: true, Reason: "accepted on a hot runner"}},
+		{"no-final-newline", []byte(strings.TrimSuffix(string(valid), "\n")), func() *results.File {
+			f := testResults(cpu, 11, 3, v8)
+			g := testResults("gpu=NVIDIA A10", 1400, 3, "model=yolov8s/imgsz=640/batch=8/ep=tensorrt/precision=fp16", "model=yolov8s/imgsz=640/batch=1/ep=tensorrt/precision=fp16")
+			f.Cases = append(f.Cases, g.Cases...)
+			return f
+		}(), UpdateOptions{Reason: "last entry without a newline"}},
 		{"flow-profiles", []byte("# keep me\nschema: yologate/baselines/v1\nprofiles: {}\n# and me\n"), testResults(cpu, 12, 3, v8), UpdateOptions{}},
 	}
 	for _, tt := range tests {
