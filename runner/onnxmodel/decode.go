@@ -38,7 +38,7 @@ func (d *decoder) errf(format string, args ...any) error {
 	for _, p := range d.path {
 		where += "." + p
 	}
-	return errs.Inputf("", "the file is not a valid ONNX model; re-export it", "%s: %s", where, fmt.Sprintf(format, args...))
+	return errs.Inputf("", "give an .onnx file, or re-export the model", "not an ONNX model: %s: %s", where, fmt.Sprintf(format, args...))
 }
 
 func (d *decoder) push(name string, i int) {

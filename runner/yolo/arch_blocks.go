@@ -69,14 +69,75 @@ func (b *builder) c3k(scope string, x value, c2, n int, shortcut bool) value {
 func (b *builder) sppf(scope string, x value, c2, k int) value {
 	y := b.conv(sc(scope, "cv1"), x, x.c/2, convOpts{k: 1, act: true})
 	parts := []value{y}
-	base := y.m2
 	for range 3 {
-		p := b.maxpool(sc(scope, "m"), parts[len(parts)-1], k)
-		// Chained pools widen the window; their E[x²] stays near one pool's.
-		p.m2 = base * m2PoolGain
-		parts = append(parts, p)
+		parts = append(parts, b.maxpool(sc(scope, "m"), parts[len(parts)-1], k))
+	}
+	if y.pre != nil {
+		// On the 2×2 calibration map a 5×5 pool is a global max of four
+		// values, while on a real input the three chained pools take the
+		// max of 25, 81 and 169 neighbours. Calibrate on what those give:
+		// per channel and position silu(mean + std·(E[max] + sd[max]·ẑ)),
+		// ẑ the standardized value at that position.
+		for i, p := range poolStats(y.pre, sppfMaxMean[:], sppfMaxSD[:]) {
+			parts[1+i].cal = p
+		}
 	}
 	return b.conv(sc(scope, "cv2"), b.concat(scope, parts...), c2, convOpts{k: 1, act: true})
+}
+
+// sppfMaxMean and sppfMaxSD are the mean and standard deviation of the
+// max of n standard normals for n = 25, 81 and 169, the windows of SPPF's
+// chained 5×5 pools (numerical integration).
+var (
+	sppfMaxMean = [3]float64{1.9653, 2.4313, 2.6897}
+	sppfMaxSD   = [3]float64{0.5084, 0.4393, 0.4073}
+)
+
+// poolStats returns, for each (es[i], sds[i]), what a max pool of a large
+// map would give on z's statistics: silu(mean + std·(e + sd·ẑ)) per channel
+// and position, ẑ being z standardized per channel.
+func poolStats(z calBatch, es, sds []float64) []calBatch {
+	c := z[0].c
+	n := float64(len(z) * z[0].h * z[0].w)
+	mean := make([]float64, c)
+	std := make([]float64, c)
+	for ch := range c {
+		var s float64
+		for _, t := range z {
+			for _, v := range t.plane(ch) {
+				s += float64(v)
+			}
+		}
+		mean[ch] = s / n
+		var q float64
+		for _, t := range z {
+			for _, v := range t.plane(ch) {
+				d := float64(v) - mean[ch]
+				q += float64(d * d)
+			}
+		}
+		std[ch] = math.Sqrt(q / n)
+	}
+	out := make([]calBatch, len(es))
+	for i, e := range es {
+		sd := sds[i]
+		out[i] = z.each(func(t *calTensor) *calTensor {
+			p := newCal(t.c, t.h, t.w)
+			for ch := range c {
+				src, dst := t.plane(ch), p.plane(ch)
+				for j, v := range src {
+					zs := 0.0
+					if std[ch] > 0 {
+						zs = (float64(v) - mean[ch]) / std[ch]
+					}
+					x := mean[ch] + float64(std[ch]*float64(e+float64(sd*zs)))
+					dst[j] = float32(x / (1 + detExp(-x)))
+				}
+			}
+			return p
+		})
+	}
+	return out
 }
 
 // c2psa is YOLO11's C2PSA: cv1 to 2c, split, n PSA blocks on the second
@@ -110,7 +171,7 @@ func (b *builder) attention(scope string, x value, heads int) value {
 	qkv := b.conv(sc(scope, "qkv"), x, qkvC, convOpts{k: 1})
 	shape := b.constInt64(dotted(scope)+".qkv_shape", []int64{4}, 0, int64(heads), int64(2*keyDim+headDim), -1)
 	r := b.node1(scope, "Reshape", []string{qkv.name, shape})
-	qkvParts := b.splitAxis(scope, value{name: r, h: x.h, w: x.w, m2: qkv.m2}, 2, keyDim, keyDim, headDim)
+	qkvParts := b.splitAxis(scope, value{name: r, h: x.h, w: x.w}, 2, keyDim, keyDim, headDim)
 	q, k, v := qkvParts[0].name, qkvParts[1].name, qkvParts[2].name
 	qt := b.node1(scope, "Transpose", []string{q}, intsAttr("perm", 0, 1, 3, 2))
 	logits := b.node1(scope, "MatMul", []string{qt, k})
@@ -123,11 +184,15 @@ func (b *builder) attention(scope string, x value, heads int) value {
 	av := b.node1(scope, "MatMul", []string{v, at})
 	b.macs += float64(b.batch) * float64(heads) * float64(headDim) * n * n
 	xShape := b.node1(scope, "Shape", []string{x.name})
-	av = b.node1(scope, "Reshape", []string{av, xShape})
-	vImg := b.node1(scope, "Reshape", []string{v, xShape})
-	pe := b.conv(sc(scope, "pe"), value{name: vImg, c: x.c, h: x.h, w: x.w, m2: qkv.m2}, x.c, convOpts{k: 3, g: x.c})
-	// The attention output averages v over positions: its E[x²] is small
-	// next to pe's, so the sum keeps pe's scale.
-	sum := b.add(scope, value{name: av, c: x.c, h: x.h, w: x.w, m2: 0}, pe)
-	return b.conv(sc(scope, "proj"), sum, x.c, convOpts{k: 1})
+	attended := value{name: b.node1(scope, "Reshape", []string{av, xShape}), c: x.c, h: x.h, w: x.w}
+	vImg := value{name: b.node1(scope, "Reshape", []string{v, xShape}), c: x.c, h: x.h, w: x.w}
+	if qkv.cal != nil {
+		attended.cal = make(calBatch, len(qkv.cal))
+		vImg.cal = make(calBatch, len(qkv.cal))
+		for i, t := range qkv.cal {
+			attended.cal[i], vImg.cal[i] = attend(t, heads, keyDim, headDim)
+		}
+	}
+	pe := b.conv(sc(scope, "pe"), vImg, x.c, convOpts{k: 3, g: x.c})
+	return b.conv(sc(scope, "proj"), b.add(scope, attended, pe), x.c, convOpts{k: 1})
 }

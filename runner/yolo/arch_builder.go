@@ -9,25 +9,16 @@ import (
 )
 
 // value is a tensor of the graph being built: its name, channels, nominal
-// spatial size (at the size the builder counts FLOPs for) and the second
-// moment E[x²] its elements are expected to have on the reference input.
+// spatial size (at the size the builder counts FLOPs for) and, unless the
+// builder is dry, its activation on the calibration image.
 type value struct {
 	name string
 	c    int
 	h, w int
-	m2   float64
+	cal  calBatch
+	// pre is a convolution's calibration output before SiLU.
+	pre calBatch
 }
-
-// Second moments that the weight scaling tracks (E[x²] per element).
-const (
-	// m2Input is E[x²] of uniform [0,1] pixels: 1/3.
-	m2Input = 1.0 / 3
-	// m2SiLU is E[silu(z)²] for z ~ N(0,1), by numerical integration (0.3557).
-	m2SiLU = 0.3557
-	// m2PoolGain is how much a 5×5 max pool of SiLU features raises E[x²]
-	// (the max of a neighbourhood sits near the upper tail).
-	m2PoolGain = 3.0
-)
 
 // builder appends nodes and initializers to a graph while counting
 // parameters and multiply-adds. With dry set it only counts: no weights are
@@ -44,9 +35,6 @@ type builder struct {
 	names  map[string]int
 	// batch is the batch dimension used for FLOPs counting.
 	batch int
-	// trace, when set, records the expected E[x²] of every value the
-	// builder tracks (tests compare it with what ONNX Runtime computes).
-	trace map[string]float64
 }
 
 // splitmix is SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and fully
@@ -125,35 +113,29 @@ func (b *builder) constInt64(name string, dims []int64, v ...int64) string {
 // constFloat adds a float32 initializer.
 func (b *builder) constFloat(name string, dims []int64, v []float32) string {
 	name = b.unique(name)
-	if b.dry {
-		return name
+	if !b.dry {
+		b.addFloat(name, dims, v)
 	}
+	return name
+}
+
+// addFloat stores v as the float32 initializer name.
+func (b *builder) addFloat(name string, dims []int64, v []float32) {
 	raw := make([]byte, 0, 4*len(v))
 	for _, x := range v {
 		raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(x))
 	}
 	b.inits = append(b.inits, &onnxmodel.Tensor{Name: name, DataType: onnxmodel.Float, Dims: dims, RawData: raw})
-	return name
 }
 
-// randomFloat adds a float32 initializer of n uniform values in [-a, a).
-func (b *builder) randomFloat(name string, dims []int64, a float64) string {
-	n := 1
-	for _, d := range dims {
-		n *= int(d)
-	}
-	b.params += int64(n)
-	if b.dry {
-		return name
-	}
-	raw := make([]byte, 4*n)
-	for i := range n {
+// draw returns n uniform values in [-a, a).
+func (b *builder) draw(n int, a float64) []float32 {
+	v := make([]float32, n)
+	for i := range v {
 		// One multiply and one rounding: no fused multiply-add can change the bits.
-		w := float32(float64(b.rng.uniform()) * a)
-		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(w))
+		v[i] = float32(float64(b.rng.uniform()) * a)
 	}
-	b.inits = append(b.inits, &onnxmodel.Tensor{Name: name, DataType: onnxmodel.Float, Dims: dims, RawData: raw})
-	return name
+	return v
 }
 
 // convOpts are the knobs of one convolution.
@@ -169,6 +151,12 @@ type convOpts struct {
 	// nn.Conv2d layers of the head have no ".conv").
 	weightName string
 }
+
+// betaRange bounds the random shift of each channel's mean (a trained
+// batch norm's beta) before SiLU.
+const betaRange = 0.5
+
+var debugCal map[string]float64
 
 // conv appends Conv (batch norm already folded: weight and bias) and, with
 // act, SiLU as x·sigmoid(x), the way an export writes it.
@@ -188,50 +176,67 @@ func (b *builder) conv(scope string, x value, c2 int, o convOpts) value {
 	cin := x.c / o.g
 	fanIn := cin * o.k * o.k
 	b.macs += float64(b.batch) * float64(c2) * float64(h) * float64(w) * float64(fanIn)
+	b.params += int64(c2*fanIn + c2)
 	prefix := o.weightName
 	if prefix == "" {
 		prefix = dotted(scope) + ".conv"
-	}
-	// Uniform weights of variance gain²/(fanIn·E[x²]) give the
-	// pre-activation unit variance (times gain²): 3·gain²/(fanIn·m2) = a².
-	a := math.Sqrt(float64(3*o.gain*o.gain) / float64(float64(fanIn)*x.m2))
-	wName := b.randomFloat(prefix+".weight", []int64{int64(c2), int64(cin), int64(o.k), int64(o.k)}, a)
-	var bName string
-	if o.bias != nil {
-		vals := make([]float32, c2)
-		for i := range vals {
-			vals[i] = *o.bias
-		}
-		b.params += int64(c2)
-		bName = b.constFloat(prefix+".bias", []int64{int64(c2)}, vals)
-	} else {
-		bName = b.randomFloat(prefix+".bias", []int64{int64(c2)}, 0.1)
 	}
 	convScope := scope + "/conv"
 	if o.weightName != "" {
 		convScope = scope
 	}
-	y := b.node1(convScope, "Conv", []string{x.name, wName, bName},
+	wName := b.unique(prefix + ".weight")
+	bName := b.unique(prefix + ".bias")
+	out := value{c: c2, h: h, w: w}
+	if !b.dry {
+		// Fan-in scaled draw; normalize then folds the calibration statistics in.
+		weights := b.draw(c2*fanIn, math.Sqrt(3/float64(fanIn)))
+		beta := make([]float64, c2)
+		for i := range beta {
+			if o.bias != nil {
+				beta[i] = float64(*o.bias)
+			} else {
+				beta[i] = float64(float64(b.rng.uniform()) * betaRange)
+			}
+		}
+		bias := make([]float32, c2)
+		z := x.cal.each(func(t *calTensor) *calTensor { return convForward(t, weights, c2, o.k, o.s, o.g) })
+		normalize(z, weights, bias, beta, o.gain, o.bias != nil)
+		if debugCal != nil {
+			var q float64
+			var n int
+			for _, t := range z {
+				for _, v := range t.d {
+					q += float64(v) * float64(v)
+					n++
+				}
+			}
+			debugCal[convScope] = q / float64(n)
+		}
+		b.addFloat(wName, []int64{int64(c2), int64(cin), int64(o.k), int64(o.k)}, weights)
+		b.addFloat(bName, []int64{int64(c2)}, bias)
+		out.cal = z
+	}
+	out.name = b.node1(convScope, "Conv", []string{x.name, wName, bName},
 		intsAttr("dilations", 1, 1), intAttr("group", int64(o.g)),
 		intsAttr("kernel_shape", int64(o.k), int64(o.k)),
 		intsAttr("pads", int64(pad), int64(pad), int64(pad), int64(pad)),
 		intsAttr("strides", int64(o.s), int64(o.s)))
-	out := value{name: y, c: c2, h: h, w: w, m2: o.gain * o.gain}
-	b.record(out)
 	if !o.act {
 		return out
 	}
+	y := out.name
 	sig := b.node1(scope+"/act", "Sigmoid", []string{y})
 	out.name = b.node1(scope+"/act", "Mul", []string{y, sig})
-	out.m2 = m2SiLU
-	b.record(out)
-	return out
-}
-
-func (b *builder) record(v value) {
-	if b.trace != nil {
-		b.trace[v.name] = v.m2
+	if out.cal != nil {
+		out.pre = out.cal
+		out.cal = out.pre.each(func(t *calTensor) *calTensor {
+			c := &calTensor{c: t.c, h: t.h, w: t.w, d: append([]float32(nil), t.d...)}
+			c.silu()
+			return c
+		})
 	}
+	return out
 }
 
 // dotted turns "/model.2/m.0/cv1" into "model.2.m.0.cv1" for initializer names.
@@ -254,7 +259,8 @@ func (b *builder) split(scope string, x value, parts ...int) []value {
 	return b.splitAxis(scope, x, 1, parts...)
 }
 
-// splitAxis cuts x along axis into parts.
+// splitAxis cuts x along axis into parts; calibration data follows only
+// channel splits (axis 1).
 func (b *builder) splitAxis(scope string, x value, axis int64, parts ...int) []value {
 	sizes := make([]int64, len(parts))
 	for i, p := range parts {
@@ -263,8 +269,14 @@ func (b *builder) splitAxis(scope string, x value, axis int64, parts ...int) []v
 	s := b.constInt64(dotted(scope)+".split", []int64{int64(len(parts))}, sizes...)
 	names := b.node(scope, "Split", []string{x.name, s}, len(parts), intAttr("axis", axis))
 	out := make([]value, len(parts))
-	for i := range parts {
-		out[i] = value{name: names[i], c: parts[i], h: x.h, w: x.w, m2: x.m2}
+	from := 0
+	for i, p := range parts {
+		out[i] = value{name: names[i], c: p, h: x.h, w: x.w}
+		if x.cal != nil && axis == 1 {
+			f := from
+			out[i].cal = x.cal.each(func(t *calTensor) *calTensor { return t.channels(f, p) })
+		}
+		from += p
 	}
 	return out
 }
@@ -272,19 +284,29 @@ func (b *builder) splitAxis(scope string, x value, axis int64, parts ...int) []v
 // concat joins xs along channels.
 func (b *builder) concat(scope string, xs ...value) value {
 	names := make([]string, len(xs))
-	c, m := 0, 0.0
+	cals := make([]calBatch, len(xs))
+	c := 0
 	for i, x := range xs {
 		names[i] = x.name
+		cals[i] = x.cal
 		c += x.c
-		m += float64(float64(x.c) * x.m2)
 	}
-	y := b.node1(scope, "Concat", names, intAttr("axis", 1))
-	return value{name: y, c: c, h: xs[0].h, w: xs[0].w, m2: m / float64(c)}
+	y := value{name: b.node1(scope, "Concat", names, intAttr("axis", 1)), c: c, h: xs[0].h, w: xs[0].w}
+	if cals[0] != nil {
+		y.cal = concatCal(cals...)
+	}
+	return y
 }
 
 func (b *builder) add(scope string, x, y value) value {
-	z := b.node1(scope, "Add", []string{x.name, y.name})
-	return value{name: z, c: x.c, h: x.h, w: x.w, m2: x.m2 + y.m2}
+	z := value{name: b.node1(scope, "Add", []string{x.name, y.name}), c: x.c, h: x.h, w: x.w}
+	if x.cal != nil {
+		z.cal = make(calBatch, len(x.cal))
+		for i := range z.cal {
+			z.cal[i] = x.cal[i].add(y.cal[i])
+		}
+	}
+	return z
 }
 
 // upsample doubles the spatial size (nearest neighbour), as nn.Upsample exports.
@@ -293,7 +315,11 @@ func (b *builder) upsample(scope string, x value) value {
 	y := b.node1(scope, "Resize", []string{x.name, "", scales},
 		strAttr("coordinate_transformation_mode", "asymmetric"), strAttr("mode", "nearest"),
 		strAttr("nearest_mode", "floor"))
-	return value{name: y, c: x.c, h: 2 * x.h, w: 2 * x.w, m2: x.m2}
+	out := value{name: y, c: x.c, h: 2 * x.h, w: 2 * x.w}
+	if x.cal != nil {
+		out.cal = x.cal.each((*calTensor).upsample2)
+	}
+	return out
 }
 
 func (b *builder) maxpool(scope string, x value, k int) value {
@@ -301,5 +327,9 @@ func (b *builder) maxpool(scope string, x value, k int) value {
 	y := b.node1(scope, "MaxPool", []string{x.name},
 		intAttr("ceil_mode", 0), intsAttr("dilations", 1, 1), intsAttr("kernel_shape", int64(k), int64(k)),
 		intsAttr("pads", p, p, p, p), intsAttr("strides", 1, 1))
-	return value{name: y, c: x.c, h: x.h, w: x.w, m2: x.m2 * m2PoolGain}
+	out := value{name: y, c: x.c, h: x.h, w: x.w}
+	if x.cal != nil {
+		out.cal = x.cal.each(func(t *calTensor) *calTensor { return t.maxpool(k) })
+	}
+	return out
 }

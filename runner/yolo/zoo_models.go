@@ -34,24 +34,25 @@ type ModelSpec struct {
 	// PublishedGFLOPs is Ultralytics' published GFLOPs at 640×640,
 	// a multiply-add counting as 2 operations.
 	PublishedGFLOPs float64
-	// ClassBias is the prior logit of the class scores, chosen so that a
-	// random input lights up a trained model's share of anchors.
-	ClassBias float32
+	// ClassBias is the prior logit of the class scores and ClassGain the
+	// spread of the logits around it, tuned so that the seeded random
+	// input lights up a trained model's share of anchors (see docs/models.md).
+	ClassBias, ClassGain float32
 }
 
 // standard is the zoo; published figures are from Ultralytics' model
 // tables (docs.ultralytics.com/models/yolov8 and /models/yolo11).
 var standard = []ModelSpec{
-	{"yolov8n", "yolov8", "n", 3151904, 8.7, -5.4},
-	{"yolov8s", "yolov8", "s", 11200000, 28.6, -5.4},
-	{"yolov8m", "yolov8", "m", 25900000, 78.9, -5.4},
-	{"yolov8l", "yolov8", "l", 43700000, 165.2, -5.4},
-	{"yolov8x", "yolov8", "x", 68200000, 257.8, -5.4},
-	{"yolo11n", "yolo11", "n", 2616248, 6.5, -5.4},
-	{"yolo11s", "yolo11", "s", 9400000, 21.5, -5.4},
-	{"yolo11m", "yolo11", "m", 20100000, 68.0, -5.4},
-	{"yolo11l", "yolo11", "l", 25300000, 86.9, -5.4},
-	{"yolo11x", "yolo11", "x", 56900000, 194.9, -5.4},
+	{"yolov8n", "yolov8", "n", 3151904, 8.7, -5.4, 1},
+	{"yolov8s", "yolov8", "s", 11200000, 28.6, -5.4, 1},
+	{"yolov8m", "yolov8", "m", 25900000, 78.9, -5.4, 1},
+	{"yolov8l", "yolov8", "l", 43700000, 165.2, -5.4, 1},
+	{"yolov8x", "yolov8", "x", 68200000, 257.8, -5.4, 1},
+	{"yolo11n", "yolo11", "n", 2616248, 6.5, -5.4, 1},
+	{"yolo11s", "yolo11", "s", 9400000, 21.5, -5.4, 1},
+	{"yolo11m", "yolo11", "m", 20100000, 68.0, -5.4, 1},
+	{"yolo11l", "yolo11", "l", 25300000, 86.9, -5.4, 1},
+	{"yolo11x", "yolo11", "x", 56900000, 194.9, -5.4, 1},
 }
 
 // StandardModels returns the zoo in its canonical order (a fresh copy).
@@ -83,7 +84,7 @@ func (s ModelSpec) arch() arch {
 	if s.Family == "yolo11" {
 		fam = 'b'
 	}
-	return arch{family: fam, size: s.Scale[0], nc: len(cocoNames), clsBias: s.ClassBias}
+	return arch{family: fam, size: s.Scale[0], nc: len(cocoNames), clsBias: s.ClassBias, clsGain: s.ClassGain}
 }
 
 // GenerateOptions sets the input of a generated model. The zero value is
@@ -169,7 +170,7 @@ func ModelStats(name string, height, width int) (Stats, error) {
 		return Stats{}, err
 	}
 	b := &builder{dry: true, names: map[string]int{}, batch: 1}
-	b.build(spec.arch(), value{name: "images", c: 3, h: o.Height, w: o.Width, m2: m2Input}, false)
+	b.build(spec.arch(), value{name: "images", c: 3, h: o.Height, w: o.Width}, false)
 	return Stats{Params: b.params, GFLOPs: b.macs * 2 / 1e9}, nil
 }
 
@@ -190,7 +191,7 @@ func Generate(name string, opt GenerateOptions) ([]byte, error) {
 
 func buildModel(spec ModelSpec, o GenerateOptions) *onnxmodel.Model {
 	b := &builder{names: map[string]int{}, rng: splitmix{s: o.Seed}, batch: o.Batch}
-	images := value{name: "images", c: 3, h: o.Height, w: o.Width, m2: m2Input}
+	images := value{name: "images", c: 3, h: o.Height, w: o.Width, cal: calibrationImages(o.Seed)}
 	out := b.build(spec.arch(), images, o.Dynamic)
 	// Rename the last node's output to output0, as exports name it.
 	b.nodes[len(b.nodes)-1].Output[0] = "output0"
@@ -225,6 +226,25 @@ func buildModel(spec ModelSpec, o GenerateOptions) *onnxmodel.Model {
 		Graph:           g,
 		MetadataProps:   generatedMetadata(spec, o),
 	}
+}
+
+// calImages is the number of calibration images: independent images give
+// the per-channel statistics that one small feature map cannot.
+const calImages = 2
+
+// calibrationImages are the fixed random inputs the weights are calibrated
+// on: 3×64×64 pixels uniform in [0, 1), like the benchmark's default input.
+func calibrationImages(seed uint64) calBatch {
+	r := splitmix{s: seed ^ 0x5eed_ca1b_0000_0001}
+	out := make(calBatch, calImages)
+	for i := range out {
+		t := newCal(3, calSize, calSize)
+		for j := range t.d {
+			t.d[j] = float32(r.next()>>40) / (1 << 24)
+		}
+		out[i] = t
+	}
+	return out
 }
 
 // generatedDate is the fixed creation date written into every model, so
@@ -315,3 +335,5 @@ func pyStr(s string) string {
 	b.WriteByte(q)
 	return b.String()
 }
+
+func encodeModel(m *onnxmodel.Model) []byte { return onnxmodel.Encode(m) }
