@@ -283,12 +283,17 @@ func ParseEvent(name string, data []byte) (Event, error) {
 	return ev, nil
 }
 
-// prWithHead returns the number of the pull request whose head is sha, or 0.
+// prWithHead returns the number of the pull request whose head is sha, else
+// of the only pull request listed (GitHub also lists one whose head branch
+// matches), else 0.
 func prWithHead(prs []prJSON, sha string) int {
 	for _, pr := range prs {
 		if pr.Head.SHA == sha {
 			return pr.Number
 		}
+	}
+	if len(prs) == 1 {
+		return prs[0].Number
 	}
 	return 0
 }

@@ -25,6 +25,9 @@ const (
 	maxDescription = 140
 	// pageSize is the most comments one list request returns.
 	pageSize = 100
+	// maxPages bounds the marker search: 10,000 comments is beyond any
+	// pull request people still read.
+	maxPages = 100
 )
 
 // Publisher delivers a gate's Outcome on GitHub: the sticky pull-request
@@ -66,11 +69,16 @@ func (p *Publisher) Publish(ctx context.Context, o *report.Outcome) error {
 	}
 	fallback := func(what string, err error) {
 		code := statusOf(err)
-		if code == http.StatusForbidden || code == http.StatusNotFound {
-			why := "the token may not do this"
-			if p.Env.Event.Fork {
-				why = "pull requests from forks get a read-only token; post from a workflow_run job (see the fork-safe workflow in the README)"
-			}
+		why := ""
+		switch {
+		case code == http.StatusTooManyRequests:
+			why = "rate limited beyond the retry cap"
+		case (code == http.StatusForbidden || code == http.StatusNotFound) && p.Env.Event.Fork:
+			why = "pull requests from forks get a read-only token; post from a workflow_run job (see the fork-safe workflow in the README)"
+		case code == http.StatusForbidden || code == http.StatusNotFound:
+			why = "the token lacks the permission: grant pull-requests: write and statuses: write (or checks: write)"
+		}
+		if why != "" {
 			notes = append(notes, fmt.Sprintf("could not %s: %s (%s)", what, err, why))
 			return
 		}
@@ -178,10 +186,11 @@ func (p *Publisher) comment(ctx context.Context, o *report.Outcome) error {
 }
 
 // findComment returns the first comment that starts with marker, reading
-// every page of the pull request's comments (the Link header's next).
+// the pull request's comments page by page (the Link header's next) up to
+// maxPages; a next page that does not advance ends the listing.
 func (p *Publisher) findComment(ctx context.Context, marker string) (*gh.IssueComment, error) {
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: pageSize}}
-	for {
+	for page := 1; page <= maxPages; page++ {
 		comments, resp, err := p.Client.Issues.ListComments(ctx, p.Env.Owner, p.Env.Repo, p.Env.PR, opts)
 		if err != nil {
 			return nil, scrubError(err, p.Env.Token)
@@ -192,11 +201,14 @@ func (p *Publisher) findComment(ctx context.Context, marker string) (*gh.IssueCo
 				return c, nil
 			}
 		}
-		if resp.NextPage == 0 {
+		if resp.NextPage <= page {
 			return nil, nil
 		}
+		page = resp.NextPage - 1
 		opts.Page = resp.NextPage
 	}
+	fmt.Fprintf(p.Log, "comment: no marker in the first %d pages; creating a new one\n", maxPages)
+	return nil, nil
 }
 
 // Body is the comment body for a gate key: the marker line, then the

@@ -1,0 +1,544 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/yologate/yologate/baselines"
+	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/runner/results"
+)
+
+// MaxCommentChars is the longest comment CommentMarkdown returns, in
+// characters: GitHub refuses bodies of 65,536 and more, and the sticky
+// comment's marker line and a truncation note need room.
+const MaxCommentChars = 65000
+
+// maxCharts bounds the mermaid charts: one per case up to this many, the
+// most severe cases first; more would bury the table.
+const maxCharts = 3
+
+// CommentInput is what a pull-request comment is drawn from.
+type CommentInput struct {
+	Report *compare.Report
+	// Current is the run that was compared, for telemetry and marks; nil
+	// when only a report was given.
+	Current *results.File
+	// Baseline is the baseline file compared with, for provenance; may be nil.
+	Baseline *baselines.File
+	// Key is the gate key (workflow/job/matrix entry).
+	Key string
+	// RunURL links to the CI run; empty outside CI.
+	RunURL string
+	// Reproduce is the command that repeats this gate locally.
+	Reproduce string
+	// Confirmed lists the case ids that were flagged as regressions and
+	// measured again before the verdict (see yologate gate --confirm).
+	Confirmed []string
+}
+
+// verdictEmoji is the mark shown next to each verdict.
+var verdictEmoji = map[compare.Verdict]string{
+	compare.Unchanged:          "✅",
+	compare.Improvement:        "🚀",
+	compare.New:                "🆕",
+	compare.Missing:            "❔",
+	compare.Inconclusive:       "⚠️",
+	compare.Regression:         "❌",
+	compare.AccuracyRegression: "❌",
+}
+
+func emoji(v compare.Verdict) string {
+	if e, ok := verdictEmoji[v]; ok {
+		return e
+	}
+	return "⚠️"
+}
+
+// Headline is the one-line verdict with emoji, also used as the commit
+// status description: "❌ regression: model=yolov8n/… fps −12.3% (1 of 3 cases)".
+func Headline(r *compare.Report) string {
+	n := len(r.Cases)
+	if n == 0 {
+		return "⚠️ yologate: no cases were compared"
+	}
+	var worst *compare.CaseResult
+	count := 0
+	for i := range r.Cases {
+		if r.Cases[i].Verdict == r.Verdict {
+			count++
+			if worst == nil {
+				worst = &r.Cases[i]
+			}
+		}
+	}
+	switch r.Verdict {
+	case compare.Unchanged:
+		return fmt.Sprintf("✅ yologate: no significant change in %d %s", n, plural(n, "case"))
+	case compare.Improvement:
+		return fmt.Sprintf("🚀 yologate: faster in %d of %d %s, nothing slower", count, n, plural(n, "case"))
+	case compare.New:
+		return fmt.Sprintf("🆕 yologate: %d of %d %s have no baseline yet, nothing slower", count, n, plural(n, "case"))
+	case compare.Missing:
+		return fmt.Sprintf("❔ yologate: %d baseline %s did not run, nothing slower", count, plural(count, "case"))
+	}
+	what := string(r.Verdict)
+	if m := worstMetric(worst); m != nil && r.Verdict != compare.Inconclusive {
+		what += fmt.Sprintf(": %s %s %s", commentText(worst.ID, 80), m.Metric.Label(), signedPct(m.DeltaPct))
+	}
+	prefix := emoji(r.Verdict) + " yologate: "
+	if r.Fail {
+		prefix = "❌ yologate: "
+	}
+	return fmt.Sprintf("%s%s (%d of %d %s)", prefix, what, count, n, plural(n, "case"))
+}
+
+// worstMetric returns the metric that decided c's verdict, else FPS, else nil.
+func worstMetric(c *compare.CaseResult) *compare.MetricResult {
+	if c == nil {
+		return nil
+	}
+	for i := range c.Metrics {
+		if c.Metrics[i].Verdict == c.Verdict {
+			return &c.Metrics[i]
+		}
+	}
+	return fpsMetric(c)
+}
+
+func fpsMetric(c *compare.CaseResult) *compare.MetricResult {
+	for i := range c.Metrics {
+		if c.Metrics[i].Metric == compare.FPS {
+			return &c.Metrics[i]
+		}
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func signedPct(p float64) string {
+	s := fmt.Sprintf("%+.1f%%", p)
+	return strings.Replace(s, "-", "−", 1)
+}
+
+// CommentMarkdown renders the pull-request comment: the verdict line, the
+// table of cases, what changed in the environment, FPS charts, and a
+// collapsed section with raw samples, telemetry and how to reproduce. It
+// stays under MaxCommentChars: with many cases it lists only the cases that
+// need attention in full, then drops details, then truncates with a note.
+func CommentMarkdown(in CommentInput) string {
+	for _, level := range []detail{full, summarized, bare} {
+		s := renderComment(in, level)
+		if utf8.RuneCountInString(s) <= MaxCommentChars {
+			return s
+		}
+	}
+	s := renderComment(in, bare)
+	return truncateMarkdown(s, MaxCommentChars)
+}
+
+// detail is how much of the report a comment shows.
+type detail int
+
+const (
+	full       detail = iota // every case, charts and raw samples
+	summarized               // unchanged cases counted, not listed; details for the rest
+	bare                     // the table of cases that need attention only
+)
+
+func renderComment(in CommentInput, level detail) string {
+	r := in.Report
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s\n\n", Headline(r))
+	if len(in.Confirmed) > 0 {
+		fmt.Fprintf(&b, "Re-measured before the verdict: %s.\n\n", codeList(in.Confirmed))
+	}
+
+	shown, hidden := r.Cases, 0
+	if level > full {
+		shown = nil
+		for _, c := range r.Cases {
+			if c.Verdict == compare.Unchanged {
+				hidden++
+			} else {
+				shown = append(shown, c)
+			}
+		}
+	}
+	writeCaseTable(&b, shown)
+	if hidden > 0 {
+		fmt.Fprintf(&b, "\n%d unchanged %s not listed (%d cases in all; the step summary and the JSON report have every one).\n", hidden, plural(hidden, "case"), len(r.Cases))
+	}
+	writeReasons(&b, shown)
+	writeEnvChanges(&b, r.Cases)
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "\n> %s\n", commentText(n, 500))
+	}
+	if level < bare {
+		writeCharts(&b, shown)
+		writeDetails(&b, in, shown)
+	}
+	b.WriteString("\n<sub>")
+	b.WriteString(commentText(compareSettings(r), 400))
+	if in.Key != "" {
+		fmt.Fprintf(&b, " · gate `%s`", codeText(in.Key, 200))
+	}
+	if safeURL(in.RunURL) {
+		fmt.Fprintf(&b, " · [run](%s)", in.RunURL)
+	}
+	b.WriteString("</sub>\n")
+	return b.String()
+}
+
+func writeCaseTable(b *strings.Builder, cases []compare.CaseResult) {
+	if len(cases) == 0 {
+		return
+	}
+	b.WriteString("| hardware profile | case | baseline median | current median | Δ% | p | verdict |\n")
+	b.WriteString("|---|---|--:|--:|--:|--:|---|\n")
+	for _, c := range cases {
+		rows := []*compare.MetricResult{fpsMetric(&c)}
+		// A latency metric that decided the verdict gets its own row.
+		for i := range c.Metrics {
+			m := &c.Metrics[i]
+			if m.Metric != compare.FPS && m.Verdict != compare.Unchanged {
+				rows = append(rows, m)
+			}
+		}
+		for i, m := range rows {
+			profile, id := commentText(c.Profile, 120), "`"+codeText(c.ID, 200)+"`"
+			if i > 0 {
+				profile, id = "", "↳"
+			}
+			if m == nil {
+				fmt.Fprintf(b, "| %s | %s | — | — | — | — | %s %s |\n", profile, id, emoji(c.Verdict), c.Verdict)
+				continue
+			}
+			v := m.Verdict
+			if i == 0 && len(rows) == 1 {
+				v = c.Verdict
+			}
+			verdict := fmt.Sprintf("%s %s", emoji(v), v)
+			if v.Fails(compare.Options{}) {
+				verdict = "**" + verdict + "**"
+			}
+			unit := " " + m.Metric.Label()
+			if m.Metric == compare.FPS {
+				unit = " fps"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s%s | %s%s | %s | %s | %s |\n", profile, id,
+				cmpValue(m.Old.Median), unit, cmpValue(m.New.Median), unit, signedPct(m.DeltaPct), cmpP(m.PHolm), verdict)
+		}
+	}
+}
+
+func writeReasons(b *strings.Builder, cases []compare.CaseResult) {
+	var lines []string
+	for _, c := range cases {
+		if c.Reason != "" {
+			lines = append(lines, fmt.Sprintf("- %s `%s`: %s", emoji(c.Verdict), codeText(c.ID, 200), commentText(c.Reason, 600)))
+		}
+		if mc := c.ModelChanged; mc != nil {
+			lines = append(lines, fmt.Sprintf("- 🔁 `%s`: model changed (%s `%s` → %s `%s`); compared as the change under review",
+				codeText(c.ID, 200), commentText(mc.OldName, 80), shortSHA(mc.OldSHA256), commentText(mc.NewName, 80), shortSHA(mc.NewSHA256)))
+		}
+		if len(c.Marks) > 0 {
+			lines = append(lines, fmt.Sprintf("- 🌡️ `%s`: %s", codeText(c.ID, 200), commentText(strings.Join(c.Marks, "; "), 400)))
+		}
+	}
+	if len(lines) > 0 {
+		b.WriteString("\n" + strings.Join(lines, "\n") + "\n")
+	}
+}
+
+// writeEnvChanges lists each differing environment field once, with the
+// cases it affects.
+func writeEnvChanges(b *strings.Builder, cases []compare.CaseResult) {
+	type change struct{ field, old, new string }
+	affected := map[change]int{}
+	var order []change
+	for _, c := range cases {
+		for _, d := range c.EnvDiff {
+			k := change{d.Field, d.Old, d.New}
+			if affected[k] == 0 {
+				order = append(order, k)
+			}
+			affected[k]++
+		}
+	}
+	if len(order) == 0 {
+		return
+	}
+	b.WriteString("\n**Environment changes** (a changed environment makes a case inconclusive):\n\n")
+	b.WriteString("| field | baseline | this run | cases |\n|---|---|---|--:|\n")
+	for _, k := range order {
+		fmt.Fprintf(b, "| %s | %s | %s | %d |\n", commentText(k.field, 60), orDash(commentText(k.old, 120)), orDash(commentText(k.new, 120)), affected[k])
+	}
+}
+
+// writeCharts draws the baseline's FPS samples followed by this run's as
+// one bar series per case, for the most severe cases.
+func writeCharts(b *strings.Builder, cases []compare.CaseResult) {
+	order := make([]compare.CaseResult, 0, len(cases))
+	for _, c := range cases {
+		if m := fpsMetric(&c); m != nil && len(m.Old.Values)+len(m.New.Values) > 0 {
+			order = append(order, c)
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Verdict.Severity() > order[j].Verdict.Severity() })
+	if len(order) > maxCharts {
+		order = order[:maxCharts]
+	}
+	for _, c := range order {
+		m := fpsMetric(&c)
+		var labels, values []string
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for i, v := range m.Old.Values {
+			labels = append(labels, fmt.Sprintf(`"b%d"`, i+1))
+			values = append(values, cmpValue(v))
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+		for i, v := range m.New.Values {
+			labels = append(labels, fmt.Sprintf(`"r%d"`, i+1))
+			values = append(values, cmpValue(v))
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+		pad := (hi - lo) * 0.2
+		if pad == 0 {
+			pad = math.Max(hi*0.05, 1)
+		}
+		fmt.Fprintf(b, "\n```mermaid\nxychart-beta\n    title \"FPS %s: baseline b1-b%d, this run r1-r%d\"\n", mermaidText(c.ID), len(m.Old.Values), len(m.New.Values))
+		fmt.Fprintf(b, "    x-axis [%s]\n", strings.Join(labels, ", "))
+		fmt.Fprintf(b, "    y-axis \"FPS\" %s --> %s\n", cmpValue(math.Max(lo-pad, 0)), cmpValue(hi+pad))
+		fmt.Fprintf(b, "    bar [%s]\n```\n", strings.Join(values, ", "))
+	}
+}
+
+func writeDetails(b *strings.Builder, in CommentInput, cases []compare.CaseResult) {
+	b.WriteString("\n<details><summary>Raw samples, telemetry and how to reproduce</summary>\n\n")
+	for _, c := range cases {
+		if len(c.Metrics) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "**`%s`** on %s\n\n", codeText(c.ID, 200), commentText(c.Profile, 120))
+		b.WriteString("| metric | baseline samples | current samples |\n|---|---|---|\n")
+		for _, m := range c.Metrics {
+			fmt.Fprintf(b, "| %s | %s | %s |\n", m.Metric.Label(), samples(m.Old.Values), samples(m.New.Values))
+		}
+		if t := telemetryLine(in.Current, c); t != "" {
+			fmt.Fprintf(b, "\nTelemetry: %s\n", t)
+		}
+		b.WriteString("\n")
+	}
+	if in.Baseline != nil {
+		if p := provenance(in.Baseline, cases); p != "" {
+			fmt.Fprintf(b, "Baseline: %s\n\n", p)
+		}
+	}
+	if in.Reproduce != "" {
+		b.WriteString("Reproduce locally (same hardware profile):\n\n```sh\n")
+		b.WriteString(strings.ReplaceAll(in.Reproduce, "```", "'''"))
+		b.WriteString("\n```\n\n")
+	}
+	b.WriteString("</details>\n")
+}
+
+func samples(v []float64) string {
+	if len(v) == 0 {
+		return "—"
+	}
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = cmpValue(x)
+	}
+	return strings.Join(s, " ")
+}
+
+// telemetryLine summarizes the GPU telemetry of case c over its repeats.
+func telemetryLine(f *results.File, c compare.CaseResult) string {
+	if f == nil {
+		return ""
+	}
+	for _, rc := range f.Cases {
+		if rc.ID != c.ID || rc.Profile != c.Profile {
+			continue
+		}
+		var util, power, temp, jpf float64
+		n := 0
+		reason := ""
+		var throttle []string
+		for _, r := range rc.Repeats {
+			t := r.Telemetry
+			if t == nil {
+				continue
+			}
+			if !t.Available {
+				reason = t.Reason
+				continue
+			}
+			n++
+			util += t.GPUUtilMeanPct
+			power += t.PowerMeanW
+			temp = math.Max(temp, t.TempMaxC)
+			jpf += t.JoulesPerFrame
+			throttle = append(throttle, t.ThrottleReasons...)
+		}
+		if n == 0 {
+			if reason == "" {
+				reason = "not sampled"
+			}
+			return "unavailable (" + commentText(reason, 200) + ")"
+		}
+		s := fmt.Sprintf("GPU utilization %.0f%%, power %.0f W, max temperature %.0f °C, %.3f J/frame", util/float64(n), power/float64(n), temp, jpf/float64(n))
+		if len(throttle) > 0 {
+			s += ", throttled: " + commentText(strings.Join(dedupe(throttle), ", "), 200)
+		}
+		return s
+	}
+	return ""
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// provenance says where the baseline of the shown cases came from.
+func provenance(f *baselines.File, cases []compare.CaseResult) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, c := range cases {
+		bc := f.Lookup(c.Profile, c.ID)
+		if bc == nil {
+			continue
+		}
+		p := bc.Provenance
+		var s []string
+		if p.Commit != "" {
+			s = append(s, "commit `"+codeText(shortSHA(p.Commit), 40)+"`")
+		}
+		if !p.Date.IsZero() {
+			s = append(s, p.Date.UTC().Format("2006-01-02"))
+		}
+		if p.Author != "" {
+			s = append(s, "by "+commentText(p.Author, 60))
+		}
+		if p.Reason != "" {
+			s = append(s, "("+commentText(p.Reason, 120)+")")
+		}
+		line := strings.Join(s, " ")
+		if line != "" && !seen[line] {
+			seen[line] = true
+			parts = append(parts, line)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func codeList(ids []string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = "`" + codeText(id, 200) + "`"
+	}
+	return strings.Join(out, ", ")
+}
+
+// commentReplacer neutralizes markdown, HTML, table cells, mentions,
+// issue references and autolinks in text that came from users (model
+// names, metadata, branch names). A zero-width space breaks "@name",
+// "#123" and "://" without changing what people read.
+var commentReplacer = strings.NewReplacer(
+	"\\", "\\\\", "|", "\\|", "<", "&lt;", ">", "&gt;", "&", "&amp;",
+	"*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]", "~", "\\~",
+	"!", "\\!", "@", "@\u200b", "#", "#\u200b", "://", ":\u200b//", "www.", "www\u200b.",
+	"\r", " ", "\n", " ", "\t", " ",
+)
+
+// commentText escapes untrusted text for a markdown table cell or line,
+// cut to max characters.
+func commentText(s string, max int) string {
+	return commentReplacer.Replace(cut(s, max))
+}
+
+// codeReplacer keeps text inside an inline code span: no backtick can end
+// it, no pipe can split a table cell, no newline can end the line.
+var codeReplacer = strings.NewReplacer("`", "'", "|", "\\|", "\r", " ", "\n", " ")
+
+func codeText(s string, max int) string { return codeReplacer.Replace(cut(s, max)) }
+
+// mermaidUnsafe matches what may not appear in a mermaid label.
+var mermaidUnsafe = regexp.MustCompile(`[^A-Za-z0-9 ._=/+-]`)
+
+func mermaidText(s string) string { return mermaidUnsafe.ReplaceAllString(cut(s, 80), "_") }
+
+// cut shortens s to max characters with an ellipsis.
+func cut(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max-1]) + "…"
+}
+
+// safeURL accepts only an http(s) URL without characters that could leave
+// the markdown link.
+func safeURL(u string) bool {
+	return (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) && !strings.ContainsAny(u, " ()<>\"'`\n\r[]")
+}
+
+// truncateMarkdown cuts s to max characters at a line boundary, closing an
+// open code block or details section, and says that it did.
+func truncateMarkdown(s string, max int) string {
+	const note = "\n\n… (truncated to fit GitHub's comment limit: the step summary and the JSON report have everything)\n"
+	limit := max - utf8.RuneCountInString(note) - 32
+	end, n := len(s), 0
+	for i := range s {
+		if n == limit {
+			end = i
+			break
+		}
+		n++
+	}
+	if c := strings.LastIndexByte(s[:end], '\n'); c > 0 {
+		end = c
+	}
+	out := s[:end]
+	if strings.Count(out, "```")%2 == 1 {
+		out += "\n```"
+	}
+	if strings.Count(out, "<details>") > strings.Count(out, "</details>") {
+		out += "\n</details>"
+	}
+	return out + note
+}
