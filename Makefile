@@ -20,7 +20,7 @@ ACTIONLINT_VERSION := v1.7.12
 BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
 FUZZTIME ?= 60s
 
-.PHONY: all setup build run test lint fmt-check vet fuzz fuzz-brief bench clean
+.PHONY: all setup npm-tools build run test lint fmt-check vet fuzz fuzz-brief bench clean
 
 all: build
 
@@ -46,8 +46,21 @@ build:
 run: setup build
 	$(BIN) run --out results.json
 
+## npm-tools: Prism, GitHub's OpenAPI description and webhook payloads for the
+## GitHub contract tests, pinned by .ci/npm/package-lock.json (no install scripts)
+NPM_DIR := $(CACHE)/npm
+NPM_STAMP := $(NPM_DIR)/node_modules/.yologate-installed
+
+npm-tools: $(NPM_STAMP)
+
+$(NPM_STAMP): .ci/npm/package.json .ci/npm/package-lock.json
+	@mkdir -p $(NPM_DIR)
+	@cp .ci/npm/package.json .ci/npm/package-lock.json $(NPM_DIR)/
+	@cd $(NPM_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 ## test: everything CI checks
-test: setup lint
+test: setup npm-tools lint
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz-brief
 
