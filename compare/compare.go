@@ -105,7 +105,7 @@ func Compare(old, cur []Measurement, opt Options) *Report {
 		if o.Threshold != nil {
 			cr.Threshold = *o.Threshold
 		}
-		cr.Marks = suspectMarks(o.Marks, n.Marks)
+		cr.Marks = suspectMarks(o.AcceptedMarks, o.Marks, n.Marks)
 		if o.Model.SHA256 != "" && n.Model.SHA256 != "" && o.Model.SHA256 != n.Model.SHA256 {
 			cr.ModelChanged = &ModelChange{OldName: o.Model.Name, NewName: n.Model.Name, OldSHA256: o.Model.SHA256, NewSHA256: n.Model.SHA256}
 		}
@@ -527,15 +527,21 @@ func FromResults(f *results.File) []Measurement {
 	return out
 }
 
-// suspectMarks returns the marks of cur whose kind (results.MarkKind) the
-// baseline did not carry too: a baseline accepted with --force despite,
-// say, throttling makes throttling the norm for that case.
-func suspectMarks(old, cur []string) []string {
+// suspectMarks returns the marks of both sides (the old side's prefixed
+// "old: ") whose kind (results.MarkKind) the baseline did not accept: a
+// baseline recorded with --force despite, say, throttling makes throttling
+// the norm for that case.
+func suspectMarks(accepted, old, cur []string) []string {
 	excused := map[string]bool{}
-	for _, m := range old {
+	for _, m := range accepted {
 		excused[results.MarkKind(m)] = true
 	}
 	var out []string
+	for _, m := range old {
+		if !excused[results.MarkKind(m)] {
+			out = append(out, "old: "+m)
+		}
+	}
 	for _, m := range cur {
 		if !excused[results.MarkKind(m)] {
 			out = append(out, m)
@@ -560,8 +566,8 @@ func FromBaseline(b *baselines.File) []Measurement {
 				Model:     c.Model,
 				Samples:   samplesMap(c.Samples),
 				Env:       c.Environment,
-				Threshold: th,
-				Marks:     c.Marks,
+				Threshold:     th,
+				AcceptedMarks: c.Marks,
 			})
 		}
 	}

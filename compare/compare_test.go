@@ -67,9 +67,16 @@ func TestVerdicts(t *testing.T) {
 				return m
 			}()},
 			Inconclusive, "suspect (throttled: hw_slowdown)", Inconclusive, Inconclusive},
+		{"old side unstable", []Measurement{func() Measurement {
+			m := meas("p", "a", spread(100, 0.02, 10))
+			m.Marks = []string{"unstable"}
+			return m
+		}()},
+			[]Measurement{meas("p", "a", spread(90, 0.02, 10))},
+			Inconclusive, "suspect (old: unstable)", Inconclusive, Inconclusive},
 		{"throttled like its forced baseline", []Measurement{func() Measurement {
 			m := meas("p", "a", spread(100, 0.02, 10))
-			m.Marks = []string{"throttled: sw_power_cap"}
+			m.AcceptedMarks = []string{"throttled: sw_power_cap"}
 			return m
 		}()},
 			[]Measurement{func() Measurement {

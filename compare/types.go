@@ -175,9 +175,9 @@ type CaseResult struct {
 	// EnvDiff lists the environment fields that differ from the baseline's;
 	// any entry makes the case inconclusive.
 	EnvDiff []EnvDiff `json:"env_diff,omitempty"`
-	// Marks lists the conditions that made the current measurement
-	// suspect, less the kinds the baseline carried too; any makes the case
-	// inconclusive.
+	// Marks lists the conditions that made a measurement suspect (those of
+	// the old side prefixed "old: "), less the kinds the baseline accepted;
+	// any makes the case inconclusive.
 	Marks []string `json:"marks,omitempty"`
 	// Accuracy is the accuracy check's verdict; nil when none was made.
 	Accuracy *AccuracyVerdict `json:"accuracy,omitempty"`
@@ -266,8 +266,12 @@ type Measurement struct {
 	// Threshold is a per-case override (fraction); nil uses Options.Threshold.
 	Threshold *float64
 	// Marks lists conditions that make the measurement suspect
-	// (instability, throttling, foreign processes). A mark on the current
-	// side makes the case inconclusive unless the baseline carries a mark of
-	// the same kind (results.MarkKind): it was accepted with --force.
+	// (instability, throttling, foreign processes). A mark on either side
+	// makes the case inconclusive unless the old side accepted a mark of
+	// the same kind (AcceptedMarks).
 	Marks []string
+	// AcceptedMarks lists marks a baseline was recorded with under
+	// --force: they are the accepted norm of the case, and later marks of
+	// the same kind (results.MarkKind) are not held against it.
+	AcceptedMarks []string
 }

@@ -220,6 +220,7 @@ func abRun(ctx context.Context, c *Command, sides []*abSide, opt runner.Options)
 			defer ps[0].Close()
 			defer ps[1].Close()
 			for k := range ps {
+				fmt.Fprintf(c.Stderr, "ab: warm-up, side %s\n", sides[k].name)
 				if err := ps[k].WarmUp(ctx); err != nil {
 					return err
 				}
