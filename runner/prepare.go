@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/ort"
 	"github.com/yologate/yologate/runner/results"
 )
@@ -204,10 +205,21 @@ func (p *Prepared) ID() string { return p.c.ID }
 
 // Case returns the case as measured so far: cold start, warm-up and the
 // repeats run until now. The caller owns the copy.
+// Case marks summarize the repeats' marks by kind ("throttled: 3 of 10
+// repeats"); a GPU case also gets bottleneck hints from its telemetry.
 func (p *Prepared) Case() results.Case {
 	c := p.c
 	c.Repeats = slices.Clone(p.c.Repeats)
-	c.Marks = slices.Clone(p.c.Marks)
+	c.Marks = gpu.CaseMarks(c.Repeats)
+	if c.Device >= 0 && len(c.Repeats) > 0 {
+		var dev *results.GPU
+		for i := range p.opt.Fingerprint.GPUs {
+			if p.opt.Fingerprint.GPUs[i].Index == c.Device {
+				dev = &p.opt.Fingerprint.GPUs[i]
+			}
+		}
+		c.Diagnosis = gpu.Diagnose(&c, dev)
+	}
 	return c
 }
 
@@ -335,11 +347,6 @@ func (p *Prepared) RunRepeat(ctx context.Context) (results.Repeat, error) {
 		Latency:     Summarize(lat),
 		Telemetry:   tel,
 		Marks:       telemetryMarks(tel, dev),
-	}
-	for _, m := range r.Marks {
-		if !slices.Contains(p.c.Marks, m) {
-			p.c.Marks = append(p.c.Marks, m)
-		}
 	}
 	p.c.Repeats = append(p.c.Repeats, r)
 	p.logf("  repeat %d: %d iterations in %.2f s, %.2f fps, p50 %.2f ms", len(p.c.Repeats), r.Iterations, wall.Seconds(), r.FPS, r.Latency.P50MS)

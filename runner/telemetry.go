@@ -1,9 +1,7 @@
 package runner
 
 import (
-	"fmt"
-	"strings"
-
+	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -26,7 +24,10 @@ func Unavailable(reason string) Sampler { return unavailable(reason) }
 
 type unavailable string
 
-var _ Sampler = unavailable("")
+var (
+	_ Sampler = unavailable("")
+	_ Sampler = (*gpu.Sampler)(nil)
+)
 
 func (unavailable) Start() {}
 
@@ -37,18 +38,8 @@ func (u unavailable) Stop(int) *results.Telemetry {
 // telemetryMarks returns the repeat marks that a telemetry summary calls
 // for: throttling, foreign processes on the GPU, a lost GPU.
 func telemetryMarks(t *results.Telemetry, device int) []string {
-	if t == nil || !t.Available {
+	if t == nil || !t.Available || device < 0 {
 		return nil
 	}
-	var marks []string
-	if len(t.ThrottleReasons) > 0 {
-		marks = append(marks, results.MarkThrottled+": "+strings.Join(t.ThrottleReasons, ","))
-	}
-	if len(t.ForeignProcesses) > 0 {
-		marks = append(marks, fmt.Sprintf("%s: gpu %d %s", results.MarkForeignProcess, device, strings.Join(t.ForeignProcesses, ", ")))
-	}
-	if t.DeviceLost {
-		marks = append(marks, fmt.Sprintf("%s: gpu %d", results.MarkGPULost, device))
-	}
-	return marks
+	return gpu.Marks(t, device)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner"
+	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -165,7 +166,10 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 		return err
 	}
 	v, commit := buildVersion()
-	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
+	mon := gpu.OpenMonitor(c.Getenv)
+	defer mon.Close()
+	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv, GPUs: mon.GPUs}.Fingerprint()
+	opt.Telemetry = func(device int) runner.Sampler { return mon.Sampler(device, gpu.Options{}) }
 	opt.Progress = c.Stderr
 	f, runErr := runner.RunWorkload(ctx, specs, opt, w)
 	if *out != "" && f != nil && (runErr == nil || len(f.Cases) > 0) {

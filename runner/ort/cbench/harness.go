@@ -2,12 +2,14 @@
 
 // harness measures yologate's harness overhead: it alternates bursts of
 // timed inferences between yologate's own timed loop (runner.Prepare and
-// Prepared.RunRepeat, what `yologate run` runs) in this process and cbench,
-// the minimal C program on the ONNX Runtime C API, in a child process. Both
-// load the same library and model bytes with the same session options and
-// keep their sessions warm between bursts; the one not running waits on a
-// pipe. It prints, per image size, the medians of the per-burst median
-// latencies and the median of the paired Go/C ratios.
+// Prepared.RunRepeat, what `yologate run` runs) and cbench, the minimal C
+// program on the ONNX Runtime C API. Each side runs in its own child
+// process with its session kept warm; the driver sends a burst to one, waits
+// for its answer, then to the other (C first in even rounds, Go first in
+// odd ones), so both see the same machine conditions. Both load the same
+// library and model bytes with the same session options. It prints, per
+// image size, the medians of the per-burst median latencies and the median
+// (with quartiles) of the paired Go/C ratios.
 //
 // Usage (see .ci/bench-harness): go run runner/ort/cbench/harness.go -cbench bin/cbench
 package main
@@ -38,16 +40,107 @@ func main() {
 	burstMS := flag.Float64("burst-ms", 1500, "target length of one burst in milliseconds")
 	threads := flag.Int("threads", 1, "intra-op threads on both sides")
 	warmup := flag.Int("warmup", 10, "warm-up inferences on both sides")
+	serve := flag.String("serve", "", "internal: run the Go side on this model file")
+	iters := flag.Int("iters", 0, "internal: iterations per Go burst")
 	flag.Parse()
-	if err := run(*cbench, *model, *sizes, *rounds, *burstMS, *threads, *warmup); err != nil {
+	var err error
+	if *serve != "" {
+		err = serveGo(*serve, *iters, *threads, *warmup)
+	} else {
+		err = drive(*cbench, *model, *sizes, *rounds, *burstMS, *threads, *warmup)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "harness:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cbench, model, sizes string, rounds int, burstMS float64, threads, warmup int) error {
+// serveGo is the Go side: yologate's protocol on one case; every line on
+// stdin runs one repeat of iters iterations and answers "p50_ms=...".
+func serveGo(path string, iters, threads, warmup int) error {
+	ctx := context.Background()
+	if err := runner.LoadRuntime("", os.Getenv); err != nil {
+		return err
+	}
+	m, err := runner.LoadModelFile(path)
+	if err != nil {
+		return err
+	}
+	spec := runner.Spec{Model: m, Size: m.DefaultSize(), Batch: 1, Provider: ort.CPU, Precision: m.Precision, Threads: threads}
+	opt := runner.DefaultOptions()
+	opt.Warmup = runner.Amount{Iterations: warmup}
+	opt.Tolerance = 1e9 // a fixed warm-up, as cbench does; its check is not under test
+	opt.Benchtime = runner.Amount{Iterations: iters}
+	p, err := runner.Prepare(ctx, spec, opt)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	if err := p.WarmUp(ctx); err != nil {
+		return err
+	}
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() && in.Text() != "0" {
+		r, err := p.RunRepeat(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("iterations=%d p50_ms=%.4f mean_ms=%.4f\n", r.Iterations, r.Latency.P50MS, r.Latency.MeanMS)
+	}
+	return nil
+}
+
+// child is one side in serve mode.
+type child struct {
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	lines *bufio.Scanner
+}
+
+func start(name string, args ...string) (*child, error) {
+	c := &child{cmd: exec.Command(name, args...)}
+	c.cmd.Stderr = os.Stderr
+	var err error
+	if c.in, err = c.cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	out, err := c.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	c.lines = bufio.NewScanner(out)
+	return c, c.cmd.Start()
+}
+
+// burst runs n iterations and returns their median latency in ms.
+func (c *child) burst(n int) (float64, error) {
+	if _, err := fmt.Fprintf(c.in, "%d\n", n); err != nil {
+		return 0, err
+	}
+	if !c.lines.Scan() {
+		return 0, fmt.Errorf("%s stopped: %v", c.cmd.Path, c.lines.Err())
+	}
+	for _, f := range strings.Fields(c.lines.Text()) {
+		if v, ok := strings.CutPrefix(f, "p50_ms="); ok {
+			return strconv.ParseFloat(v, 64)
+		}
+	}
+	return 0, fmt.Errorf("%s printed %q", c.cmd.Path, c.lines.Text())
+}
+
+func (c *child) stop() {
+	io.WriteString(c.in, "0\n")
+	c.in.Close()
+	c.cmd.Wait()
+}
+
+func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, warmup int) error {
 	lib, source := ort.FindLibrary("", os.Getenv)
 	if err := ort.Load(lib, source); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "harness")
@@ -57,7 +150,7 @@ func run(cbench, model, sizes string, rounds int, burstMS float64, threads, warm
 	defer os.RemoveAll(dir)
 	fmt.Printf("ONNX Runtime %s (%s), %s, CPU provider, %d intra-op thread(s), %d rounds of alternating bursts of ~%.0f ms\n\n",
 		ort.Version(), lib, model, threads, rounds, burstMS)
-	fmt.Printf("%-6s %6s %12s %12s %8s %22s\n", "imgsz", "iters", "C p50 ms", "Go p50 ms", "Go/C", "paired Go/C [q1, q3]")
+	fmt.Printf("| imgsz | iterations per burst | C median ms | Go median ms | Go/C of medians | paired Go/C: median [q1, q3] |\n|---|---|---|---|---|---|\n")
 	for _, s := range strings.Split(sizes, ",") {
 		size, err := strconv.Atoi(s)
 		if err != nil {
@@ -71,111 +164,43 @@ func run(cbench, model, sizes string, rounds int, burstMS float64, threads, warm
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return err
 		}
-		if err := compare(cbench, lib, path, size, rounds, burstMS, threads, warmup); err != nil {
+		c, err := start(cbench, lib, path, strconv.Itoa(warmup), strconv.Itoa(threads))
+		if err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func compare(cbench, lib, path string, size, rounds int, burstMS float64, threads, warmup int) error {
-	ctx := context.Background()
-	m, err := runner.LoadModelFile(path)
-	if err != nil {
-		return err
-	}
-	spec := runner.Spec{Model: m, Size: runner.Size{Height: size, Width: size}, Batch: 1, Provider: ort.CPU, Precision: m.Precision, Threads: threads}
-	opt := runner.DefaultOptions()
-	opt.Warmup = runner.Amount{Iterations: warmup}
-	opt.Tolerance = 1e9 // the warm-up length is fixed; its check is not under test here
-	opt.Count = rounds
-	// Size the bursts from a short calibration on the Go side.
-	opt.Benchtime = runner.Amount{Iterations: 5}
-	p, err := runner.Prepare(ctx, spec, opt)
-	if err != nil {
-		return err
-	}
-	defer p.Close()
-	if err := p.WarmUp(ctx); err != nil {
-		return err
-	}
-	cal, err := p.RunRepeat(ctx)
-	if err != nil {
-		return err
-	}
-	iters := max(5, int(burstMS/cal.Latency.P50MS))
-	p.Close()
-
-	c := exec.Command(cbench, lib, path, strconv.Itoa(warmup), strconv.Itoa(threads))
-	c.Stderr = os.Stderr
-	stdin, err := c.StdinPipe()
-	if err != nil {
-		return err
-	}
-	stdout, err := c.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := c.Start(); err != nil {
-		return err
-	}
-	defer c.Wait()
-	defer stdin.Close()
-	lines := bufio.NewScanner(stdout)
-	cBurst := func() (float64, error) {
-		if _, err := fmt.Fprintf(stdin, "%d\n", iters); err != nil {
-			return 0, err
+		// Size the bursts from a short one on the C side.
+		cal, err := c.burst(5)
+		if err != nil {
+			return err
 		}
-		if !lines.Scan() {
-			return 0, fmt.Errorf("cbench stopped: %v", lines.Err())
+		n := max(5, int(burstMS/cal))
+		g, err := start(self, "-serve", path, "-iters", strconv.Itoa(n), "-threads", strconv.Itoa(threads), "-warmup", strconv.Itoa(warmup))
+		if err != nil {
+			return err
 		}
-		for _, f := range strings.Fields(lines.Text()) {
-			if v, ok := strings.CutPrefix(f, "p50_ms="); ok {
-				return strconv.ParseFloat(v, 64)
+		var cs, gs, ratios []float64
+		for r := 0; r < rounds; r++ {
+			var cv, gv float64
+			if r%2 == 0 {
+				if cv, err = c.burst(n); err == nil {
+					gv, err = g.burst(n)
+				}
+			} else {
+				if gv, err = g.burst(n); err == nil {
+					cv, err = c.burst(n)
+				}
 			}
+			if err != nil {
+				return err
+			}
+			cs, gs, ratios = append(cs, cv), append(gs, gv), append(ratios, gv/cv)
 		}
-		return 0, fmt.Errorf("cbench printed %q", lines.Text())
+		c.stop()
+		g.stop()
+		cMed, gMed := quantile(cs, 0.5), quantile(gs, 0.5)
+		fmt.Printf("| %d | %d | %.3f | %.3f | %.3f | %.3f [%.3f, %.3f] |\n", size, n, cMed, gMed, gMed/cMed,
+			quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75))
 	}
-	// The Go side's bursts are full repeats of the protocol with the same
-	// iteration count.
-	goOpt := opt
-	goOpt.Benchtime = runner.Amount{Iterations: iters}
-	goP, err := runner.Prepare(ctx, spec, goOpt)
-	if err != nil {
-		return err
-	}
-	defer goP.Close()
-	if err := goP.WarmUp(ctx); err != nil {
-		return err
-	}
-	goBurst := func() (float64, error) {
-		r, err := goP.RunRepeat(ctx)
-		return r.Latency.P50MS, err
-	}
-	var cs, gs, ratios []float64
-	for r := 0; r < rounds; r++ {
-		first, second := cBurst, goBurst
-		if r%2 == 1 {
-			first, second = goBurst, cBurst
-		}
-		a, err := first()
-		if err != nil {
-			return err
-		}
-		b, err := second()
-		if err != nil {
-			return err
-		}
-		cv, gv := a, b
-		if r%2 == 1 {
-			cv, gv = b, a
-		}
-		cs, gs, ratios = append(cs, cv), append(gs, gv), append(ratios, gv/cv)
-	}
-	io.WriteString(stdin, "0\n")
-	cMed, gMed := quantile(cs, 0.5), quantile(gs, 0.5)
-	fmt.Printf("%-6d %6d %12.3f %12.3f %8.3f %8.3f [%.3f, %.3f]\n", size, iters, cMed, gMed, gMed/cMed,
-		quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75))
 	return nil
 }
 
