@@ -24,11 +24,12 @@ type CapacityPoint struct {
 	// MinStreamFPS is the slowest stream's FPS (each stream's median over
 	// the repeats); AggregateFPS is all streams' frames per second.
 	MinStreamFPS, AggregateFPS float64
-	// WorstP99MS is the highest per-stream p99 latency, in milliseconds;
-	// when a stream had fewer iterations than results.MinIterationsP99 its
-	// maximum latency stands in (an upper bound) and P99IsMax is set.
+	// WorstP99MS is the highest per-stream p99 latency, in milliseconds.
+	// When a stream had fewer iterations than results.MinIterationsP99, the
+	// highest percentile its iterations support stands in (TailLabel says
+	// which: "p95", "p90" or "p50"; "p99" otherwise).
 	WorstP99MS float64
-	P99IsMax   bool
+	TailLabel  string
 	Meets      bool
 	// Why says which condition failed, empty when Meets.
 	Why string
@@ -51,7 +52,9 @@ func EvaluateCapacity(c results.Case, t CapacityTarget) CapacityPoint {
 		if s.p99 > p.WorstP99MS {
 			p.WorstP99MS = s.p99
 		}
-		p.P99IsMax = p.P99IsMax || s.p99IsMax
+		if p.TailLabel == "" || tailRank(s.label) < tailRank(p.TailLabel) {
+			p.TailLabel = s.label
+		}
 	}
 	switch {
 	case len(c.Repeats) == 0:
@@ -60,8 +63,8 @@ func EvaluateCapacity(c results.Case, t CapacityTarget) CapacityPoint {
 		p.Why = fmt.Sprintf("slowest stream %.2f fps < %.2f", p.MinStreamFPS, t.FPS)
 	case t.MaxP99MS > 0 && p.WorstP99MS > t.MaxP99MS:
 		what := "p99"
-		if p.P99IsMax {
-			what = "max latency (too few iterations for p99)"
+		if p.TailLabel != "p99" {
+			what = p.TailLabel + " (too few iterations for a p99)"
 		}
 		p.Why = fmt.Sprintf("worst stream %s %.1f ms > %.1f ms", what, p.WorstP99MS, t.MaxP99MS)
 	default:
@@ -71,9 +74,41 @@ func EvaluateCapacity(c results.Case, t CapacityTarget) CapacityPoint {
 }
 
 type streamStat struct {
-	fps      float64
-	p99      float64
-	p99IsMax bool
+	fps   float64
+	p99   float64
+	label string
+}
+
+// TailLatency returns the highest latency percentile that len(sortedNS)
+// iterations support under the MLPerf floors (p99 from
+// results.MinIterationsP99 iterations, p95, p90, else the median), in
+// milliseconds, and its name.
+func TailLatency(sortedNS []int64) (float64, string) {
+	n := len(sortedNS)
+	switch {
+	case n == 0:
+		return 0, ""
+	case n >= results.MinIterationsP99:
+		return ms(nearestRank(sortedNS, 99)), "p99"
+	case n >= results.MinIterationsP95:
+		return ms(nearestRank(sortedNS, 95)), "p95"
+	case n >= results.MinIterationsP90:
+		return ms(nearestRank(sortedNS, 90)), "p90"
+	}
+	return ms(nearestRank(sortedNS, 50)), "p50"
+}
+
+// tailRank orders percentile names, weakest first.
+func tailRank(label string) int {
+	switch label {
+	case "p99":
+		return 3
+	case "p95":
+		return 2
+	case "p90":
+		return 1
+	}
+	return 0
 }
 
 // perStream returns each stream's median FPS over the repeats and its p99
@@ -107,11 +142,7 @@ func perStream(c results.Case) []streamStat {
 		}
 		sorted := slices.Clone(lat[k])
 		slices.Sort(sorted)
-		if len(sorted) >= results.MinIterationsP99 {
-			out[k].p99 = ms(nearestRank(sorted, 99))
-		} else {
-			out[k].p99, out[k].p99IsMax = ms(sorted[len(sorted)-1]), true
-		}
+		out[k].p99, out[k].label = TailLatency(sorted)
 	}
 	return out
 }
@@ -187,12 +218,12 @@ type SweepPoint struct {
 	Size   Size
 	Batch  int
 	// FPS is the median over repeats; LatencyMS is the per-iteration (per
-	// batch) latency compared with the budget: p99 when measured, else the
-	// maximum (an upper bound), flagged by LatencyIsMax.
+	// batch) latency compared with the budget: the p99 over all repeats'
+	// iterations, or the highest percentile they support (LatencyLabel).
 	FPS          float64
 	P50MS        float64
 	LatencyMS    float64
-	LatencyIsMax bool
+	LatencyLabel string
 	// FitsBudget is set when LatencyMS is within the budget (always, without one).
 	FitsBudget bool
 }
@@ -212,14 +243,8 @@ func EvaluateSweep(cases []results.Case, budgetMS float64) ([]SweepPoint, []resu
 			lat = append(lat, r.LatenciesNS...)
 		}
 		p.FPS, p.P50MS = medianF(fps), medianF(p50)
-		if len(lat) > 0 {
-			slices.Sort(lat)
-			if len(lat) >= results.MinIterationsP99 {
-				p.LatencyMS = ms(nearestRank(lat, 99))
-			} else {
-				p.LatencyMS, p.LatencyIsMax = ms(lat[len(lat)-1]), true
-			}
-		}
+		slices.Sort(lat)
+		p.LatencyMS, p.LatencyLabel = TailLatency(lat)
 		p.FitsBudget = len(c.Repeats) > 0 && (budgetMS <= 0 || p.LatencyMS <= budgetMS)
 		points = append(points, p)
 	}
@@ -238,11 +263,7 @@ func EvaluateSweep(cases []results.Case, budgetMS float64) ([]SweepPoint, []resu
 		return b, found
 	}
 	describe := func(p SweepPoint) string {
-		what := "p99"
-		if p.LatencyIsMax {
-			what = "max"
-		}
-		return fmt.Sprintf("imgsz %v batch %d: %.2f fps, %s %.1f ms", p.Size, p.Batch, p.FPS, what, p.LatencyMS)
+		return fmt.Sprintf("imgsz %v batch %d: %.2f fps, %s %.1f ms", p.Size, p.Batch, p.FPS, p.LatencyLabel, p.LatencyMS)
 	}
 	var recs []results.Recommendation
 	if b, ok := best(func(SweepPoint) bool { return true }); ok {

@@ -95,19 +95,20 @@ func TestEvaluateCapacity(t *testing.T) {
 		c      results.Case
 		target CapacityTarget
 		meets  bool
-		isMax  bool
+		label  string
 	}{
-		{"all streams fast", streamsCase([]float64{20, 18}, 700, 50), CapacityTarget{FPS: 15}, true, false},
-		{"one slow stream", streamsCase([]float64{20, 14}, 700, 50), CapacityTarget{FPS: 15}, false, false},
-		{"p99 over bound", streamsCase([]float64{20, 18}, 700, 70), CapacityTarget{FPS: 15, MaxP99MS: 66}, false, false},
-		{"max stands in for p99", streamsCase([]float64{20, 18}, 10, 50), CapacityTarget{FPS: 15, MaxP99MS: 66}, true, true},
-		{"no repeats", results.Case{Streams: 2}, CapacityTarget{FPS: 1}, false, false},
+		{"all streams fast", streamsCase([]float64{20, 18}, 700, 50), CapacityTarget{FPS: 15}, true, "p99"},
+		{"one slow stream", streamsCase([]float64{20, 14}, 700, 50), CapacityTarget{FPS: 15}, false, "p99"},
+		{"p99 over bound", streamsCase([]float64{20, 18}, 700, 70), CapacityTarget{FPS: 15, MaxP99MS: 66}, false, "p99"},
+		{"p95 stands in for p99", streamsCase([]float64{20, 18}, 200, 50), CapacityTarget{FPS: 15, MaxP99MS: 66}, true, "p95"},
+		{"median below the p90 floor", streamsCase([]float64{20, 18}, 10, 50), CapacityTarget{FPS: 15, MaxP99MS: 66}, true, "p50"},
+		{"no repeats", results.Case{Streams: 2}, CapacityTarget{FPS: 1}, false, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := EvaluateCapacity(tc.c, tc.target)
-			if p.Meets != tc.meets || p.P99IsMax != tc.isMax || (p.Why == "") != tc.meets {
-				t.Errorf("point %+v: want meets %v, p99IsMax %v", p, tc.meets, tc.isMax)
+			if p.Meets != tc.meets || p.TailLabel != tc.label || (p.Why == "") != tc.meets {
+				t.Errorf("point %+v: want meets %v, tail %q", p, tc.meets, tc.label)
 			}
 		})
 	}
@@ -142,5 +143,27 @@ func TestEvaluateSweep(t *testing.T) {
 	_, recs = EvaluateSweep(cases, 10)
 	if recs[0].CaseID != "" || len(recs) != 1 {
 		t.Errorf("nothing fits 10 ms, got %+v", recs)
+	}
+}
+
+func TestTailLatency(t *testing.T) {
+	lat := func(n int) []int64 {
+		v := make([]int64, n)
+		for i := range v {
+			v[i] = int64(i+1) * 1e6 // 1..n ms
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		n     int
+		ms    float64
+		label string
+	}{
+		{0, 0, ""}, {10, 5, "p50"}, {64, 58, "p90"}, {130, 124, "p95"}, {700, 693, "p99"},
+	} {
+		ms, label := TailLatency(lat(tc.n))
+		if ms != tc.ms || label != tc.label {
+			t.Errorf("TailLatency(%d iterations) = %v %q, want %v %q", tc.n, ms, label, tc.ms, tc.label)
+		}
 	}
 }

@@ -33,8 +33,9 @@ type Workload struct {
 }
 
 // Session sharing between streams. Shared is the default: on the CPU
-// provider it gave 2–9% more aggregate FPS than a session per stream with
-// half the memory (docs/BENCHMARKS.md).
+// provider both gave the same aggregate FPS within the noise of the
+// measurement (docs/BENCHMARKS.md), and a shared session holds one copy of
+// the weights and pays one cold start instead of one per stream.
 const (
 	SessionShared    = "shared"
 	SessionPerStream = "per-stream"

@@ -48,6 +48,13 @@ func runCapacity(ctx context.Context, c *Command, args []string) error {
 		return err
 	}
 	lighterDefaults(fs, &opt)
+	if *maxP99 > 0 && !flagGiven(fs, "benchtime") {
+		// A p99 needs results.MinIterationsP99 iterations per stream, pooled
+		// over the repeats; without them a lower percentile stands in.
+		per := (results.MinIterationsP99 + opt.Count - 1) / opt.Count
+		opt.Benchtime = runner.Amount{Iterations: per}
+		fmt.Fprintf(c.Stderr, "capacity: --max-p99 needs %d iterations per stream: %d per repeat\n", results.MinIterationsP99, per)
+	}
 	if err := checkOutPath("--out", *out); err != nil {
 		return err
 	}
@@ -139,8 +146,8 @@ func writeCapacityText(w io.Writer, curve []runner.CapacityPoint, t runner.Capac
 	fmt.Fprintf(w, "  %7s  %14s  %13s  %14s  %s\n", "streams", "slowest fps", "aggregate fps", "worst p99 ms", "verdict")
 	for _, p := range curve {
 		p99 := fmt.Sprintf("%.1f", p.WorstP99MS)
-		if p.P99IsMax {
-			p99 = "≤ " + p99 + "*"
+		if p.TailLabel != "p99" {
+			p99 = fmt.Sprintf("%s %.1f*", p.TailLabel, p.WorstP99MS)
 		}
 		verdict := "holds"
 		if !p.Meets {
@@ -149,8 +156,8 @@ func writeCapacityText(w io.Writer, curve []runner.CapacityPoint, t runner.Capac
 		fmt.Fprintf(w, "  %7d  %14.2f  %13.2f  %14s  %s\n", p.Streams, p.MinStreamFPS, p.AggregateFPS, p99, verdict)
 	}
 	for _, p := range curve {
-		if p.P99IsMax {
-			fmt.Fprintf(w, "  * too few iterations for a p99 (%d needed): the maximum latency stands in\n", results.MinIterationsP99)
+		if p.TailLabel != "p99" {
+			fmt.Fprintf(w, "  * too few iterations per stream for a p99 (%d needed): the highest percentile they support stands in\n", results.MinIterationsP99)
 			break
 		}
 	}

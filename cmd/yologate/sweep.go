@@ -100,8 +100,8 @@ func writeSweepText(w io.Writer, points []runner.SweepPoint, budgetMS float64, r
 	note := false
 	for _, p := range points {
 		lat := fmt.Sprintf("%.1f", p.LatencyMS)
-		if p.LatencyIsMax {
-			lat, note = "≤ "+lat+"*", true
+		if p.LatencyLabel != "p99" {
+			lat, note = fmt.Sprintf("%s %.1f*", p.LatencyLabel, p.LatencyMS), true
 		}
 		fits := "yes"
 		switch {
@@ -113,7 +113,7 @@ func writeSweepText(w io.Writer, points []runner.SweepPoint, budgetMS float64, r
 		fmt.Fprintf(w, "  %7v  %5d  %9.2f  %9.2f  %12s  %s\n", p.Size, p.Batch, p.FPS, p.P50MS, lat, fits)
 	}
 	if note {
-		fmt.Fprintf(w, "  * too few iterations for a p99 (%d needed): the maximum latency stands in\n", results.MinIterationsP99)
+		fmt.Fprintf(w, "  * too few iterations for a p99 (%d needed): the highest percentile they support stands in (p95 from %d, p90 from %d, else p50)\n", results.MinIterationsP99, results.MinIterationsP95, results.MinIterationsP90)
 	}
 	fmt.Fprintln(w)
 	for _, r := range recs {

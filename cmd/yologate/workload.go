@@ -191,12 +191,17 @@ func streamSummaries(c results.Case) []streamSummary {
 // cases (capacity, sweep) unless --count or --benchtime were given: three
 // repeats of up to 2 s or 1000 iterations each.
 func lighterDefaults(fs *flag.FlagSet, opt *runner.Options) {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if !set["count"] {
+	if !flagGiven(fs, "count") {
 		opt.Count = 3
 	}
-	if !set["benchtime"] {
+	if !flagGiven(fs, "benchtime") {
 		opt.Benchtime = runner.Amount{Iterations: 1000, Duration: 2 * time.Second}
 	}
+}
+
+// flagGiven reports whether flag name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
