@@ -110,8 +110,12 @@ type Outcome struct {
 	State   State
 	// Title is the one-line verdict, also used as the status description.
 	Title string
-	// Markdown is the full report for the comment, summary and check run.
+	// Markdown is the report for the comment and check run (within
+	// GitHub's 65,536 characters).
 	Markdown string
+	// Summary is the report for the step summary, which may be longer;
+	// empty means Markdown.
+	Summary string
 	// Changed is true when any case is anything but unchanged.
 	Changed bool
 	// FPS is the current median FPS of the first case; 0 when none ran.

@@ -137,14 +137,23 @@ func signedPct(p float64) string {
 // stays under MaxCommentChars: with many cases it lists only the cases that
 // need attention in full, then drops details, then truncates with a note.
 func CommentMarkdown(in CommentInput) string {
+	return MarkdownWithin(in, MaxCommentChars)
+}
+
+// MaxSummaryChars bounds the step summary, which GitHub caps at 1 MiB.
+const MaxSummaryChars = 1 << 19
+
+// MarkdownWithin renders the comment's markdown within max characters: the
+// step summary uses MaxSummaryChars, so that it keeps what the comment
+// had to leave out.
+func MarkdownWithin(in CommentInput, max int) string {
 	for _, level := range []detail{full, summarized, bare} {
 		s := renderComment(in, level)
-		if utf8.RuneCountInString(s) <= MaxCommentChars {
+		if utf8.RuneCountInString(s) <= max {
 			return s
 		}
 	}
-	s := renderComment(in, bare)
-	return truncateMarkdown(s, MaxCommentChars)
+	return truncateMarkdown(renderComment(in, bare), max)
 }
 
 // detail is how much of the report a comment shows.
@@ -289,11 +298,17 @@ func writeEnvChanges(b *strings.Builder, cases []compare.CaseResult) {
 // writeCharts draws the baseline's FPS samples followed by this run's as
 // one bar series per case, for the most severe cases.
 func writeCharts(b *strings.Builder, cases []compare.CaseResult) {
-	order := make([]compare.CaseResult, 0, len(cases))
+	// Charts for the cases that changed; when none did, the first case.
+	var order []compare.CaseResult
 	for _, c := range cases {
 		if m := fpsMetric(&c); m != nil && len(m.Old.Values)+len(m.New.Values) > 0 {
-			order = append(order, c)
+			if c.Verdict != compare.Unchanged || len(order) == 0 {
+				order = append(order, c)
+			}
 		}
+	}
+	if len(order) > 1 && order[0].Verdict == compare.Unchanged {
+		order = order[1:]
 	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].Verdict.Severity() > order[j].Verdict.Severity() })
 	if len(order) > maxCharts {

@@ -114,7 +114,10 @@ func (p *Publisher) Publish(ctx context.Context, o *report.Outcome) error {
 // local writes what goes to the runner itself; notes are fallback messages.
 func (p *Publisher) local(o *report.Outcome, notes []string, failure error) error {
 	a := p.Actions
-	summary := o.Markdown
+	summary := o.Summary
+	if summary == "" {
+		summary = o.Markdown
+	}
 	for _, n := range notes {
 		summary += "\n> [!WARNING]\n> yologate " + escapeQuote(n) + ". The report above is this step's summary.\n"
 	}
