@@ -435,3 +435,36 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestReadPathFolder(t *testing.T) {
+	dir := t.TempDir()
+	valid, _ := os.ReadFile("testdata/valid.yaml")
+	other := "schema: yologate/baselines/v1\nprofiles:\n  gpu=NVIDIA T4:\n    c:\n      samples:\n        fps: [1, 2]\n"
+	for name, text := range map[string]string{"a.yaml": string(valid), "b.yml": other, "notes.txt": "not yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := ReadPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range f.Profiles {
+		names = append(names, fmt.Sprintf("%s:%d", p.Name, len(p.Cases)))
+	}
+	if diff := cmp.Diff([]string{"cpu=AMD EPYC 7B13/threads=2:2", "gpu=NVIDIA A10:1", "gpu=NVIDIA T4:1"}, names); diff != "" {
+		t.Errorf("profiles (-want +got):\n%s", diff)
+	}
+	// The same case in two files is an error naming both.
+	if err := os.WriteFile(filepath.Join(dir, "c.yaml"), valid, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadPath(dir)
+	if err == nil || !strings.Contains(err.Error(), "c.yaml: case \"model=yolov8n/imgsz=640/batch=1/ep=cpu/precision=fp32\" of profile \"cpu=AMD EPYC 7B13/threads=2\" is also in ") {
+		t.Errorf("duplicate across files: %v", err)
+	}
+	if _, err := ReadPath(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no baseline files in the folder") {
+		t.Errorf("empty folder: %v", err)
+	}
+}

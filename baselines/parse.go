@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -602,4 +603,72 @@ func ParsePercent(s string) (float64, error) {
 		return 0, fmt.Errorf("%q is negative", s)
 	}
 	return v, nil
+}
+
+// ReadPath reads a baseline file, or every *.yaml and *.yml file of a
+// folder (in name order) merged into one: a team may keep one file per
+// hardware profile. A case id that appears twice under one profile is an
+// error naming both files.
+func ReadPath(path string) (*File, error) {
+	st, err := os.Stat(path)
+	if err != nil || !st.IsDir() {
+		return Read(path)
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, &errs.Error{Kind: errs.Env, Where: path, Msg: "cannot list baseline folder: " + err.Error()}
+	}
+	merged := &File{Path: path, Schema: Schema}
+	where := map[string]string{} // profile + "\x00" + case id → file
+	var problems errs.List
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+			continue
+		}
+		file := filepath.Join(path, name)
+		f, err := Read(file)
+		if err != nil {
+			var l errs.List
+			var one *errs.Error
+			switch {
+			case errors.As(err, &l):
+				problems = append(problems, l...)
+			case errors.As(err, &one):
+				problems = append(problems, one)
+			default:
+				return nil, err
+			}
+			continue
+		}
+		for _, p := range f.Profiles {
+			var dst *Profile
+			for i := range merged.Profiles {
+				if merged.Profiles[i].Name == p.Name {
+					dst = &merged.Profiles[i]
+				}
+			}
+			if dst == nil {
+				merged.Profiles = append(merged.Profiles, Profile{Name: p.Name})
+				dst = &merged.Profiles[len(merged.Profiles)-1]
+			}
+			for _, c := range p.Cases {
+				k := p.Name + "\x00" + c.ID
+				if prev, dup := where[k]; dup {
+					problems = append(problems, errs.Inputf(file, "keep each case in one file",
+						"case %q of profile %q is also in %s", c.ID, p.Name, prev))
+					continue
+				}
+				where[k] = file
+				dst.Cases = append(dst.Cases, c)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	if len(where) == 0 && len(merged.Profiles) == 0 {
+		return nil, errs.Inputf(path, "put baseline files (*.yaml) in the folder, or pass a file", "no baseline files in the folder")
+	}
+	return merged, nil
 }

@@ -59,6 +59,9 @@ func Update(file string, res *results.File, opt UpdateOptions) (*UpdateSummary, 
 	var old []byte
 	mode := os.FileMode(0o644)
 	if st, err := os.Stat(file); err == nil {
+		if st.IsDir() {
+			return nil, errs.Usagef("--baseline", "name the file in the folder to update", "%q is a folder", file)
+		}
 		mode = st.Mode().Perm()
 		if old, err = readCapped(file); err != nil {
 			return nil, err

@@ -115,9 +115,9 @@ func (c *Command) listProblems(err error) error {
 	return err
 }
 
-// readBaseline reads a baseline file, listing every problem it has.
+// readBaseline reads a baseline file or folder, listing every problem.
 func (c *Command) readBaseline(path string) (*baselines.File, error) {
-	f, err := baselines.Read(path)
+	f, err := baselines.ReadPath(path)
 	return f, c.listProblems(err)
 }
 
@@ -140,7 +140,7 @@ func readResults(path string) (*results.File, error) {
 
 func runCompare(_ context.Context, c *Command, args []string) error {
 	fs := c.newFlags("compare", "compare --baseline FILE --results FILE [flags]\n       yologate compare [flags] OLD.json NEW.json")
-	baselinePath := fs.String("baseline", "", "baseline YAML file to compare with")
+	baselinePath := fs.String("baseline", "", "baseline YAML file (or a folder of them) to compare with")
 	resultsPath := fs.String("results", "", "results JSON file of the current run")
 	var cf compareFlags
 	cf.register(fs)
