@@ -90,7 +90,9 @@ func (c *Command) Main(args []string) int {
 	}
 	err := c.dispatch(ctx, args)
 	code := exitCode(err)
-	if caught != nil {
+	// A signal that arrived after the command finished its work (a write
+	// that cannot be cut short) does not turn a success into a failure.
+	if caught != nil && err != nil {
 		if sig := caught.signal(); sig != nil {
 			fmt.Fprintf(c.Stderr, "yologate: interrupted by %v\n", sig)
 			if sig == syscall.SIGTERM {
