@@ -188,7 +188,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < iterations; i++) sum += (double)lat[i];
     qsort(lat, (size_t)iterations, sizeof(int64_t), cmp_i64);
     int rank = (iterations + 1) / 2; // nearest rank of the 50th percentile
-    printf("iterations=%d p50_ms=%.4f mean_ms=%.4f min_ms=%.4f\n", iterations, (double)lat[rank - 1] / 1e6,
+    printf("iterations=%d p50_ms=%.6f mean_ms=%.6f min_ms=%.6f\n", iterations, (double)lat[rank - 1] / 1e6,
            sum / iterations / 1e6, (double)lat[0] / 1e6);
   }
 

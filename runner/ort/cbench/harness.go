@@ -28,6 +28,7 @@ import (
 	"strings"
 
 	"github.com/yologate/yologate/runner"
+	"github.com/yologate/yologate/runner/onnxmodel"
 	"github.com/yologate/yologate/runner/ort"
 	"github.com/yologate/yologate/runner/yolo"
 )
@@ -35,7 +36,7 @@ import (
 func main() {
 	cbench := flag.String("cbench", "bin/cbench", "the cbench binary")
 	model := flag.String("model", "yolov8n", "standard model")
-	sizes := flag.String("sizes", "160,640", "image sizes")
+	sizes := flag.String("sizes", "identity,160,640", "image sizes, and \"identity\" for a one-node model that leaves only the cost of a Run call")
 	rounds := flag.Int("rounds", 15, "bursts per side")
 	burstMS := flag.Float64("burst-ms", 1500, "target length of one burst in milliseconds")
 	threads := flag.Int("threads", 1, "intra-op threads on both sides")
@@ -85,7 +86,7 @@ func serveGo(path string, iters, threads, warmup int) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("iterations=%d p50_ms=%.4f mean_ms=%.4f\n", r.Iterations, r.Latency.P50MS, r.Latency.MeanMS)
+		fmt.Printf("iterations=%d p50_ms=%.6f mean_ms=%.6f\n", r.Iterations, r.Latency.P50MS, r.Latency.MeanMS)
 	}
 	return nil
 }
@@ -152,15 +153,21 @@ func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, wa
 		ort.Version(), lib, model, threads, rounds, burstMS)
 	fmt.Printf("| imgsz | iterations per burst | C median ms | Go median ms | Go/C of medians | paired Go/C: median [q1, q3] |\n|---|---|---|---|---|---|\n")
 	for _, s := range strings.Split(sizes, ",") {
-		size, err := strconv.Atoi(s)
-		if err != nil {
-			return err
+		var data []byte
+		if s == "identity" {
+			// One Identity node on a 1×3×32×32 image: what is left is the
+			// cost of a Run call and of each harness around it.
+			data = identityModel()
+		} else {
+			size, err := strconv.Atoi(s)
+			if err != nil {
+				return err
+			}
+			if data, err = yolo.Generate(model, yolo.GenerateOptions{Height: size, Width: size, Batch: 1}); err != nil {
+				return err
+			}
 		}
-		data, err := yolo.Generate(model, yolo.GenerateOptions{Height: size, Width: size, Batch: 1})
-		if err != nil {
-			return err
-		}
-		path := filepath.Join(dir, fmt.Sprintf("%s_%d.onnx", model, size))
+		path := filepath.Join(dir, fmt.Sprintf("%s_%s.onnx", model, s))
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return err
 		}
@@ -173,7 +180,7 @@ func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, wa
 		if err != nil {
 			return err
 		}
-		n := max(5, int(burstMS/cal))
+		n := min(max(5, int(burstMS/cal)), 100000)
 		g, err := start(self, "-serve", path, "-iters", strconv.Itoa(n), "-threads", strconv.Itoa(threads), "-warmup", strconv.Itoa(warmup))
 		if err != nil {
 			return err
@@ -198,10 +205,25 @@ func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, wa
 		c.stop()
 		g.stop()
 		cMed, gMed := quantile(cs, 0.5), quantile(gs, 0.5)
-		fmt.Printf("| %d | %d | %.3f | %.3f | %.3f | %.3f [%.3f, %.3f] |\n", size, n, cMed, gMed, gMed/cMed,
+		fmt.Printf("| %s | %d | %.4g | %.4g | %.3f | %.3f [%.3f, %.3f] |\n", s, n, cMed, gMed, gMed/cMed,
 			quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75))
 	}
 	return nil
+}
+
+// identityModel is an ONNX model that copies a float32 1×3×32×32 image.
+func identityModel() []byte {
+	shape := []onnxmodel.Dim{{Value: 1}, {Value: 3}, {Value: 32}, {Value: 32}}
+	return onnxmodel.Encode(&onnxmodel.Model{
+		IRVersion:   8,
+		OpsetImport: []onnxmodel.OpsetID{{Version: 17}},
+		Graph: &onnxmodel.Graph{
+			Name:   "identity",
+			Node:   []*onnxmodel.Node{{OpType: "Identity", Input: []string{"images"}, Output: []string{"output0"}}},
+			Input:  []*onnxmodel.ValueInfo{{Name: "images", Type: &onnxmodel.TensorType{ElemType: onnxmodel.Float, Shape: shape, HasShape: true}}},
+			Output: []*onnxmodel.ValueInfo{{Name: "output0", Type: &onnxmodel.TensorType{ElemType: onnxmodel.Float, Shape: shape, HasShape: true}}},
+		},
+	})
 }
 
 // quantile is the linear-interpolated q-quantile of v.
