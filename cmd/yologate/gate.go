@@ -1,11 +1,333 @@
 package main
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
 
-func runGate(_ context.Context, c *Command, args []string) error {
-	fs := c.newFlags("gate", "gate [flags]")
+	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/report"
+	ghreport "github.com/yologate/yologate/report/github"
+	"github.com/yologate/yologate/runner"
+	"github.com/yologate/yologate/runner/results"
+)
+
+// publishTimeout bounds everything the gate sends to GitHub, retries
+// included, so that an API outage cannot hold a runner.
+const publishTimeout = 5 * time.Minute
+
+// gateFlags are gate's own flags, beside the benchmark and statistics ones.
+type gateFlags struct {
+	baseline, results, out, report string
+	comment, commentFile           string
+	checkRun, status, confirm      bool
+	key, matrix, event, prEvent    string
+}
+
+func (g *gateFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.baseline, "baseline", "", "baseline YAML `FILE` to compare with (required)")
+	fs.StringVar(&g.results, "results", "", "compare this results `FILE` instead of running the benchmark")
+	fs.StringVar(&g.out, "out", "", "write the results JSON of the run to `FILE`")
+	fs.StringVar(&g.report, "report", "", "write the gate report JSON (for yologate merge) to `FILE`")
+	fs.StringVar(&g.comment, "comment", "always", "when to write the sticky pull-request comment: "+strings.Join(report.CommentPolicies, ", "))
+	fs.StringVar(&g.commentFile, "comment-file", "", "outside GitHub Actions: write the comment markdown to `FILE`")
+	fs.BoolVar(&g.checkRun, "check-run", false, "report a check run (needs checks: write) instead of a commit status")
+	fs.BoolVar(&g.status, "status", true, "set a commit status (or check run) named yologate/KEY")
+	fs.BoolVar(&g.confirm, "confirm", true, "measure a case flagged as regression once more and fail only if it holds (not with --results)")
+	fs.StringVar(&g.key, "key", "", "gate key naming the comment and status (default WORKFLOW/JOB[/matrix values])")
+	fs.StringVar(&g.matrix, "matrix", "", "the job's matrix as JSON (${{ toJSON(matrix) }}), part of the default key")
+	fs.StringVar(&g.event, "event", "", "event payload `FILE` (default $GITHUB_EVENT_PATH)")
+	fs.StringVar(&g.prEvent, "pr-event", "", "pull_request payload `FILE` saved by the run job of the fork-safe workflow_run pair")
+}
+
+func runGate(ctx context.Context, c *Command, args []string) error {
+	fs := c.newFlags("gate", "gate --baseline FILE [--results FILE | benchmark flags] [flags]")
+	var bf benchFlags
+	bf.register(fs)
+	var wf workloadFlags
+	wf.register(fs, true)
+	var cf compareFlags
+	cf.register(fs)
+	var g gateFlags
+	g.register(fs)
 	if err := c.parseFlags(fs, args); err != nil {
 		return err
 	}
-	return errNotImplemented("gate")
+	if fs.NArg() > 0 {
+		return errs.Usagef("gate", "models go in --model, results in --results", "unexpected argument %q", fs.Arg(0))
+	}
+	opt, err := cf.options()
+	if err != nil {
+		return err
+	}
+	policy, err := report.ParseCommentPolicy(g.comment)
+	if err != nil {
+		return err
+	}
+	if g.baseline == "" {
+		return errs.Usagef("--baseline", "pass the baseline YAML, e.g. --baseline baselines/gpu.yaml (record one with yologate baseline update)", "missing")
+	}
+	for flagName, path := range map[string]string{"--out": g.out, "--report": g.report, "--comment-file": g.commentFile} {
+		if err := checkOutPath(flagName, path); err != nil {
+			return err
+		}
+	}
+	env, err := ghreport.ReadEnv(c.Getenv, g.event)
+	if err != nil {
+		return err
+	}
+	if g.prEvent != "" {
+		data, err := os.ReadFile(g.prEvent)
+		if err != nil {
+			return errs.Inputf(g.prEvent, "download the artifact the run job uploaded", "cannot read: %v", err)
+		}
+		pr, err := ghreport.ParseEvent("", data)
+		if err != nil {
+			return errs.Inputf(g.prEvent, "pass the pull_request payload the run job saved", "%v", err)
+		}
+		if err := env.AdoptPR(pr); err != nil {
+			return err
+		}
+	}
+	key := g.key
+	if key == "" {
+		if key, err = ghreport.GateKey(env.Workflow, env.Job, g.matrix); err != nil {
+			return err
+		}
+	}
+	base, err := c.readBaseline(g.baseline)
+	if err != nil {
+		return err
+	}
+
+	var cur *results.File
+	var confirmed []string
+	if g.results != "" {
+		if cur, err = readResults(g.results); err != nil {
+			return err
+		}
+	} else {
+		m, err := newMeasurer(c, &bf, &wf)
+		if err != nil {
+			return err
+		}
+		if cur, err = m.run(ctx, nil); err != nil {
+			return err
+		}
+		rep := compare.Compare(compare.FromBaseline(base), compare.FromResults(cur), opt)
+		if g.confirm {
+			if cur, confirmed, err = m.confirm(ctx, rep, cur); err != nil {
+				return err
+			}
+		}
+		if g.out != "" {
+			if err := results.Write(g.out, cur); err != nil {
+				return err
+			}
+		}
+	}
+	rep := compare.Compare(compare.FromBaseline(base), compare.FromResults(cur), opt)
+	if err := report.WriteCompare(c.Stdout, rep, cf.format); err != nil {
+		return errs.Envf("stdout", "", "writing the report: %v", err)
+	}
+
+	in := report.CommentInput{Report: rep, Current: cur, Baseline: base, Key: key, RunURL: env.RunURL,
+		Reproduce: reproduceCommand(args), Confirmed: confirmed}
+	o := outcomeOf(in, g.report)
+	if g.report != "" {
+		data, err := json.MarshalIndent(report.NewGateReport(key, env.RunURL, cur, rep), "", "  ")
+		if err != nil {
+			return errs.Envf(g.report, "", "encoding the gate report: %v", err)
+		}
+		if err := report.WriteFileAtomic(g.report, append(data, '\n')); err != nil {
+			return err
+		}
+	}
+	pub, err := c.publisher(env, policy, &g)
+	if err != nil {
+		return err
+	}
+	pctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	defer cancel()
+	pubErr := pub.Publish(pctx, o)
+	// The verdict decides the exit code; a failed post only when it passed.
+	if err := verdictError(rep); err != nil {
+		if pubErr != nil {
+			fmt.Fprintf(c.Stderr, "yologate: %v\n", pubErr)
+		}
+		return err
+	}
+	return pubErr
+}
+
+// publisher picks where the outcome goes: GitHub inside Actions, local
+// files and stderr elsewhere.
+func (c *Command) publisher(env ghreport.Env, policy report.CommentPolicy, g *gateFlags) (report.Publisher, error) {
+	if !env.InActions {
+		return &report.LocalPublisher{CommentPath: g.commentFile, Policy: policy, Out: c.Stderr}, nil
+	}
+	p := &ghreport.Publisher{Env: env, Policy: policy, CheckRun: g.checkRun, NoStatus: !g.status, Log: c.Stderr,
+		Actions: &ghreport.Actions{Stdout: c.Stdout, OutputPath: env.OutputPath, SummaryPath: env.SummaryPath}}
+	if env.Token == "" {
+		fmt.Fprintln(c.Stderr, "yologate: GITHUB_TOKEN is not set: writing the step summary only")
+		return p, nil
+	}
+	client, err := ghreport.NewClient(ghreport.ClientOptions{APIURL: env.APIURL, Token: env.Token, Log: c.Stderr})
+	if err != nil {
+		return nil, errs.Envf("GITHUB_API_URL", "set it to the REST API root, e.g. https://api.github.com", "%v", err)
+	}
+	p.Client = client
+	return p, nil
+}
+
+// outcomeOf turns a comparison into what the sinks publish.
+func outcomeOf(in report.CommentInput, reportPath string) *report.Outcome {
+	r := in.Report
+	o := &report.Outcome{Key: in.Key, Verdict: string(r.Verdict), Title: report.Headline(r), ReportPath: reportPath,
+		Markdown: report.CommentMarkdown(in), Summary: report.MarkdownWithin(in, report.MaxSummaryChars)}
+	switch {
+	case r.Fail:
+		o.State = report.StateFailure
+	case r.Verdict == compare.Inconclusive || r.Verdict == compare.Missing:
+		o.State = report.StateNeutral
+	}
+	for _, c := range r.Cases {
+		if c.Verdict != compare.Unchanged {
+			o.Changed = true
+		}
+		where := c.ID + " on " + c.Profile
+		switch {
+		case c.Verdict.Fails(r.Options):
+			msg := where + ": " + string(c.Verdict)
+			for _, m := range c.Metrics {
+				if m.Verdict == c.Verdict {
+					msg += fmt.Sprintf(", %s %+.1f%% (%s → %s, p=%.3g)", m.Metric.Label(), m.DeltaPct, num(m.Old.Median), num(m.New.Median), m.PHolm)
+				}
+			}
+			if c.Reason != "" {
+				msg += ": " + c.Reason
+			}
+			o.Annotations = append(o.Annotations, report.Annotation{Level: report.LevelError, Title: "yologate " + string(c.Verdict), Message: msg})
+		case c.Verdict == compare.Inconclusive || c.Verdict == compare.Missing:
+			o.Annotations = append(o.Annotations, report.Annotation{Level: report.LevelWarning, Title: "yologate " + string(c.Verdict), Message: where + ": " + c.Reason})
+		}
+	}
+	if len(r.Cases) > 0 {
+		for _, m := range r.Cases[0].Metrics {
+			if m.Metric == compare.FPS {
+				o.FPS = m.New.Median
+			}
+		}
+	}
+	if o.FPS == 0 && in.Current != nil {
+		if e := report.EntriesFromResults(in.Current); len(e) > 0 {
+			o.FPS = e[0].FPS
+		}
+	}
+	return o
+}
+
+func num(v float64) string { return fmt.Sprintf("%.4g", v) }
+
+// reproduceCommand is the gate's own command line, to run locally.
+func reproduceCommand(args []string) string {
+	var b bytes.Buffer
+	b.WriteString("yologate gate")
+	for _, a := range args {
+		b.WriteString(" ")
+		if a == "" || strings.ContainsAny(a, " \t\n'\"$`\\|&;<>(){}*?[]#~") {
+			b.WriteString("'" + strings.ReplaceAll(a, "'", `'\''`) + "'")
+		} else {
+			b.WriteString(a)
+		}
+	}
+	return b.String()
+}
+
+// measurer runs the benchmark the gate's flags describe, all of it or
+// some cases again.
+type measurer struct {
+	c     *Command
+	specs []runner.Spec
+	opt   runner.Options
+	w     runner.Workload
+}
+
+func newMeasurer(c *Command, bf *benchFlags, wf *workloadFlags) (*measurer, error) {
+	plan, opt, err := bf.plan()
+	if err != nil {
+		return nil, err
+	}
+	w, err := wf.workload(c)
+	if err != nil {
+		return nil, err
+	}
+	specs, err := bf.specs(c, plan)
+	if err != nil {
+		return nil, err
+	}
+	v, commit := buildVersion()
+	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
+	opt.Progress = c.Stderr
+	return &measurer{c: c, specs: specs, opt: opt, w: w}, nil
+}
+
+// run measures the cases whose ids are in only (all when only is nil).
+func (m *measurer) run(ctx context.Context, only map[string]bool) (*results.File, error) {
+	specs := m.specs
+	if only != nil {
+		specs = nil
+		for _, s := range m.specs {
+			if only[s.ID()] {
+				specs = append(specs, s)
+			}
+		}
+	}
+	f, err := runner.RunWorkload(ctx, specs, m.opt, m.w)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// confirm measures the cases flagged as regressions once more and puts the
+// new measurements in their place, so that only a regression that holds
+// fails the gate. It returns the re-measured case ids.
+func (m *measurer) confirm(ctx context.Context, rep *compare.Report, cur *results.File) (*results.File, []string, error) {
+	suspects := map[string]bool{}
+	var ids []string
+	for _, c := range rep.Cases {
+		if c.Verdict == compare.Regression && !suspects[c.ID] {
+			suspects[c.ID] = true
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return cur, nil, nil
+	}
+	fmt.Fprintf(m.c.Stderr, "yologate: measuring %d case(s) flagged as regression again to confirm: %s\n", len(ids), strings.Join(ids, ", "))
+	again, err := m.run(ctx, suspects)
+	if err != nil {
+		return nil, nil, err
+	}
+	fresh := map[string]results.Case{}
+	for _, c := range again.Cases {
+		fresh[c.Profile+"\x00"+c.ID] = c
+	}
+	out := *cur
+	out.Cases = make([]results.Case, len(cur.Cases))
+	for i, c := range cur.Cases {
+		if n, ok := fresh[c.Profile+"\x00"+c.ID]; ok {
+			c = n
+		}
+		out.Cases[i] = c
+	}
+	out.Finished = again.Finished
+	return &out, ids, nil
 }

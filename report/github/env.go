@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/yologate/yologate/internal/errs"
@@ -312,4 +313,42 @@ func inferName(p *payloadJSON) string {
 		return "push"
 	}
 	return ""
+}
+
+// GateKey names a gate: workflow, job and matrix entry ("perf/gate" or
+// "perf/gate/gpu=a10,model=yolov8n"). matrixJSON is the job's matrix as the
+// workflow's toJSON(matrix) writes it; empty or "null" means none. Values
+// are listed in key order so that the key is stable across runs.
+func GateKey(workflow, job, matrixJSON string) (string, error) {
+	key := strings.Trim(workflow+"/"+job, "/")
+	if key == "" {
+		key = "local"
+	}
+	matrixJSON = strings.TrimSpace(matrixJSON)
+	if matrixJSON == "" || matrixJSON == "null" {
+		return key, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(matrixJSON), &m); err != nil {
+		return "", errs.Usagef("--matrix", "pass ${{ toJSON(matrix) }}", "not a JSON object: %v", err)
+	}
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, 0, len(names))
+	for _, k := range names {
+		v := m[k]
+		s, ok := v.(string)
+		if !ok {
+			b, _ := json.Marshal(v)
+			s = string(b)
+		}
+		parts = append(parts, k+"="+s)
+	}
+	if len(parts) == 0 {
+		return key, nil
+	}
+	return key + "/" + strings.Join(parts, ","), nil
 }

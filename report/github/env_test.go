@@ -289,3 +289,20 @@ func FuzzParseEvent(f *testing.F) {
 		}
 	})
 }
+
+func TestGateKey(t *testing.T) {
+	for _, tt := range []struct{ workflow, job, matrix, want string }{
+		{"perf", "gate", "", "perf/gate"},
+		{"perf", "gate", "null", "perf/gate"},
+		{"perf", "gate", `{"model":"yolov8n","gpu":"a10","n":2}`, "perf/gate/gpu=a10,model=yolov8n,n=2"},
+		{"", "", "", "local"},
+	} {
+		got, err := GateKey(tt.workflow, tt.job, tt.matrix)
+		if err != nil || got != tt.want {
+			t.Errorf("GateKey(%q, %q, %q) = %q, %v; want %q", tt.workflow, tt.job, tt.matrix, got, err, tt.want)
+		}
+	}
+	if _, err := GateKey("w", "j", "[1]"); err == nil || !strings.Contains(err.Error(), "--matrix") {
+		t.Errorf("a matrix that is not an object: %v", err)
+	}
+}

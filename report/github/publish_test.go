@@ -13,6 +13,7 @@ import (
 
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
+	"github.com/yologate/yologate/report/github/githubtest"
 )
 
 const testToken = "ghs_t0pS3cretTokenValue1234567890"
@@ -36,7 +37,7 @@ func (c *fakeClock) clock() *Clock {
 
 // harness is one gate's publishing setup against a fake GitHub.
 type harness struct {
-	gh      *fakeGitHub
+	gh      *githubtest.Fake
 	clock   *fakeClock
 	stdout  bytes.Buffer
 	log     bytes.Buffer
@@ -47,18 +48,18 @@ type harness struct {
 
 func newHarness(t *testing.T, prefix string) *harness {
 	dir := t.TempDir()
-	return &harness{gh: newFakeGitHub(t, prefix), clock: &fakeClock{now: time.Unix(1_700_000_000, 0)}, dir: dir,
+	return &harness{gh: githubtest.NewFake(t, prefix), clock: &fakeClock{now: time.Unix(1_700_000_000, 0)}, dir: dir,
 		summary: filepath.Join(dir, "summary.md"), outputs: filepath.Join(dir, "output.txt")}
 }
 
 func (h *harness) publisher(t *testing.T, policy report.CommentPolicy, checkRun bool) *Publisher {
-	c, err := NewClient(ClientOptions{APIURL: h.gh.url(), Token: testToken, Log: &h.log, Clock: h.clock.clock()})
+	c, err := NewClient(ClientOptions{APIURL: h.gh.URL(), Token: testToken, Log: &h.log, Clock: h.clock.clock()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := Env{InActions: true, EventName: "pull_request", Owner: fakeOwner, Repo: fakeRepo, PR: fakePR,
-		SHA: h.gh.headSHA, Token: testToken, OutputPath: h.outputs, SummaryPath: h.summary,
-		Event: Event{Name: "pull_request", PR: fakePR, HeadSHA: h.gh.headSHA}}
+	env := Env{InActions: true, EventName: "pull_request", Owner: githubtest.Owner, Repo: githubtest.Repo, PR: githubtest.PR,
+		SHA: h.gh.HeadSHA, Token: testToken, OutputPath: h.outputs, SummaryPath: h.summary,
+		Event: Event{Name: "pull_request", PR: githubtest.PR, HeadSHA: h.gh.HeadSHA}}
 	return &Publisher{Client: c, Env: env, Policy: policy, CheckRun: checkRun, Log: &h.log,
 		Actions: &Actions{Stdout: &h.stdout, OutputPath: h.outputs, SummaryPath: h.summary}}
 }
@@ -90,7 +91,7 @@ func outcome(verdict string, state report.State, md string) *report.Outcome {
 
 func TestRerunUpdatesTheSameComment(t *testing.T) {
 	h := newHarness(t, "/api/v3")
-	h.gh.seed(3)
+	h.gh.Seed(3)
 	for run := 1; run <= 3; run++ {
 		p := h.publisher(t, report.CommentAlways, false)
 		md := strings.Repeat("row\n", run) // each run reports something new
@@ -98,8 +99,8 @@ func TestRerunUpdatesTheSameComment(t *testing.T) {
 			t.Fatalf("run %d: %v", run, err)
 		}
 	}
-	var ours []fakeComment
-	for _, c := range h.gh.comments {
+	var ours []githubtest.Comment
+	for _, c := range h.gh.Comments {
 		if strings.HasPrefix(c.Body, Marker("perf/gate/gpu=a10")) {
 			ours = append(ours, c)
 		}
@@ -110,10 +111,10 @@ func TestRerunUpdatesTheSameComment(t *testing.T) {
 	if want := Marker("perf/gate/gpu=a10") + "\nrow\nrow\nrow\n"; ours[0].Body != want {
 		t.Errorf("comment body = %q, want the third run's %q", ours[0].Body, want)
 	}
-	if got := map[string]int{"create": h.gh.count("POST comments"), "edit": h.gh.count("PATCH comment"), "status": h.gh.count("POST status")}; !cmp.Equal(got, map[string]int{"create": 1, "edit": 2, "status": 3}) {
+	if got := map[string]int{"create": h.gh.Count("POST comments"), "edit": h.gh.Count("PATCH comment"), "status": h.gh.Count("POST status")}; !cmp.Equal(got, map[string]int{"create": 1, "edit": 2, "status": 3}) {
 		t.Errorf("API calls = %v", got)
 	}
-	for _, a := range h.gh.auth {
+	for _, a := range h.gh.Auth {
 		if a != "Bearer "+testToken {
 			t.Fatalf("request without the token: Authorization %q", a)
 		}
@@ -123,25 +124,25 @@ func TestRerunUpdatesTheSameComment(t *testing.T) {
 
 func TestMarkerFoundOnPage3(t *testing.T) {
 	h := newHarness(t, "/deep/path/without/slash")
-	h.gh.seed(2*pageSize + 17)
-	mine := fakeComment{ID: 1, Body: Marker("perf/gate/gpu=a10") + "\nold report"}
-	h.gh.comments = append(h.gh.comments, mine)
-	h.gh.seed(5)
+	h.gh.Seed(2*pageSize + 17)
+	mine := githubtest.Comment{ID: 1, Body: Marker("perf/gate/gpu=a10") + "\nold report"}
+	h.gh.Comments = append(h.gh.Comments, mine)
+	h.gh.Seed(5)
 	// A comment that quotes the marker is not ours.
-	h.gh.comments = append(h.gh.comments[:10], append([]fakeComment{{ID: 2, Body: "> " + mine.Body}}, h.gh.comments[10:]...)...)
+	h.gh.Comments = append(h.gh.Comments[:10], append([]githubtest.Comment{{ID: 2, Body: "> " + mine.Body}}, h.gh.Comments[10:]...)...)
 
 	// on-regression with a pass would not create a comment, so this must update.
 	p := h.publisher(t, report.CommentOnRegression, false)
 	if err := p.Publish(context.Background(), outcome("unchanged", report.StateSuccess, "all good\n")); err != nil {
 		t.Fatal(err)
 	}
-	if n := h.gh.count("GET comments"); n != 3 {
+	if n := h.gh.Count("GET comments"); n != 3 {
 		t.Errorf("listed %d pages, want 3", n)
 	}
-	if n := h.gh.count("POST comments"); n != 0 {
+	if n := h.gh.Count("POST comments"); n != 0 {
 		t.Errorf("created %d comments, want the one on page 3 updated", n)
 	}
-	for _, c := range h.gh.comments {
+	for _, c := range h.gh.Comments {
 		if c.ID == 1 && c.Body != Marker("perf/gate/gpu=a10")+"\nall good\n" {
 			t.Errorf("page-3 comment not updated: %q", c.Body)
 		}
@@ -155,24 +156,24 @@ func TestRetries(t *testing.T) {
 	reset := time.Unix(1_700_000_000+7, 0)
 	tests := []struct {
 		name   string
-		fail   []cannedResponse
+		fail   []githubtest.Canned
 		sleeps []time.Duration
 		logs   string
 	}{
-		{"502 then 200", []cannedResponse{{status: 502, body: "bad gateway"}},
+		{"502 then 200", []githubtest.Canned{{Status: 502, Body: "bad gateway"}},
 			[]time.Duration{time.Second}, "502 Bad Gateway; retrying in 1s (attempt 2 of 5)"},
-		{"502 twice then 200: backoff doubles", []cannedResponse{{status: 502}, {status: 503}},
+		{"502 twice then 200: backoff doubles", []githubtest.Canned{{Status: 502}, {Status: 503}},
 			[]time.Duration{time.Second, 2 * time.Second}, "503 Service Unavailable; retrying in 2s (attempt 3 of 5)"},
-		{"429 with Retry-After", []cannedResponse{{status: 429, header: map[string]string{"Retry-After": "3"}}},
+		{"429 with Retry-After", []githubtest.Canned{{Status: 429, Header: map[string]string{"Retry-After": "3"}}},
 			[]time.Duration{3 * time.Second}, "429 Too Many Requests with Retry-After 3; retrying in 3s"},
-		{"403 rate limit waits for the reset", []cannedResponse{{status: 403, header: map[string]string{
-			"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1700000007"}, body: `{"message":"API rate limit exceeded"}`}},
+		{"403 rate limit waits for the reset", []githubtest.Canned{{Status: 403, Header: map[string]string{
+			"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1700000007"}, Body: `{"message":"API rate limit exceeded"}`}},
 			[]time.Duration{8 * time.Second}, "rate limit resets at " + reset.UTC().Format(time.TimeOnly)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, "")
-			h.gh.fail("POST comments", tt.fail...)
+			h.gh.Fail("POST comments", tt.fail...)
 			p := h.publisher(t, report.CommentAlways, false)
 			if err := p.Publish(context.Background(), outcome("regression", report.StateFailure, "x\n")); err != nil {
 				t.Fatal(err)
@@ -180,8 +181,8 @@ func TestRetries(t *testing.T) {
 			if diff := cmp.Diff(tt.sleeps, h.clock.sleeps); diff != "" {
 				t.Errorf("waits (-want +got):\n%s", diff)
 			}
-			if len(h.gh.comments) != 1 {
-				t.Errorf("%d comments after the retries, want 1", len(h.gh.comments))
+			if len(h.gh.Comments) != 1 {
+				t.Errorf("%d comments after the retries, want 1", len(h.gh.Comments))
 			}
 			if !strings.Contains(h.log.String(), tt.logs) {
 				t.Errorf("log lacks %q:\n%s", tt.logs, h.log.String())
@@ -195,14 +196,14 @@ func TestRetryGivesUp(t *testing.T) {
 	t.Run("5xx after five attempts is an environment error", func(t *testing.T) {
 		h := newHarness(t, "")
 		for i := 0; i < maxAttempts; i++ {
-			h.gh.fail("POST status", cannedResponse{status: 500, body: `{"message":"boom ` + testToken + `"}`})
+			h.gh.Fail("POST status", githubtest.Canned{Status: 500, Body: `{"message":"boom ` + testToken + `"}`})
 		}
 		p := h.publisher(t, report.CommentNever, false)
 		err := p.Publish(context.Background(), outcome("unchanged", report.StateSuccess, "ok\n"))
 		if errs.KindOf(err) != errs.Env {
 			t.Fatalf("error %v (kind %v), want an environment error", err, errs.KindOf(err))
 		}
-		if n := h.gh.count("POST status"); n != maxAttempts {
+		if n := h.gh.Count("POST status"); n != maxAttempts {
 			t.Errorf("%d attempts, want %d", n, maxAttempts)
 		}
 		h.noToken(t, err.Error())
@@ -213,7 +214,7 @@ func TestRetryGivesUp(t *testing.T) {
 	})
 	t.Run("a wait beyond the cap is not made", func(t *testing.T) {
 		h := newHarness(t, "")
-		h.gh.fail("POST comments", cannedResponse{status: 429, header: map[string]string{"Retry-After": "3600"}})
+		h.gh.Fail("POST comments", githubtest.Canned{Status: 429, Header: map[string]string{"Retry-After": "3600"}})
 		p := h.publisher(t, report.CommentAlways, false)
 		if err := p.Publish(context.Background(), outcome("regression", report.StateFailure, "x\n")); err != nil {
 			t.Fatalf("a rate limit must fall back, not fail: %v", err)
@@ -229,9 +230,9 @@ func TestRetryGivesUp(t *testing.T) {
 
 func TestForbiddenFallsBack(t *testing.T) {
 	h := newHarness(t, "")
-	forbidden := cannedResponse{status: 403, body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest"}`}
-	h.gh.fail("GET comments", forbidden)
-	h.gh.fail("POST status", forbidden)
+	forbidden := githubtest.Canned{Status: 403, Body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest"}`}
+	h.gh.Fail("GET comments", forbidden)
+	h.gh.Fail("POST status", forbidden)
 	p := h.publisher(t, report.CommentAlways, false)
 	p.Env.Event.Fork = true
 	o := outcome("regression", report.StateFailure, "## report\n")
@@ -241,13 +242,13 @@ func TestForbiddenFallsBack(t *testing.T) {
 	if o.Verdict != "regression" || o.State != report.StateFailure {
 		t.Errorf("the fallback changed the verdict: %s %s", o.Verdict, o.State)
 	}
-	base := h.gh.srv.URL
+	base := h.gh.Server.URL
 	wantStdout := "::error title=yologate regression::yolov8n: -12%25 fps\n" +
 		"::warning title=yologate::yologate could not post the pull-request comment: GET " + base +
 		"/repos/octo-org/octo-repo/issues/7/comments?per_page=100: 403 Resource not accessible by integration [] " +
 		"(pull requests from forks get a read-only token; post from a workflow_run job (see the fork-safe workflow in the README)); the report is in the step summary\n" +
 		"::warning title=yologate::yologate could not set the commit status: POST " + base +
-		"/repos/octo-org/octo-repo/statuses/" + h.gh.headSHA + ": 403 Resource not accessible by integration [] " +
+		"/repos/octo-org/octo-repo/statuses/" + h.gh.HeadSHA + ": 403 Resource not accessible by integration [] " +
 		"(pull requests from forks get a read-only token; post from a workflow_run job (see the fork-safe workflow in the README)); the report is in the step summary\n"
 	if diff := cmp.Diff(wantStdout, h.stdout.String()); diff != "" {
 		t.Errorf("fallback stdout (-want +got):\n%s", diff)
@@ -289,7 +290,7 @@ func TestCommentPolicy(t *testing.T) {
 			if err := p.Publish(context.Background(), o); err != nil {
 				t.Fatal(err)
 			}
-			if got := len(h.gh.comments) == 1; got != tt.creates {
+			if got := len(h.gh.Comments) == 1; got != tt.creates {
 				t.Errorf("created a comment: %v, want %v", got, tt.creates)
 			}
 		})
@@ -309,7 +310,7 @@ func TestStatusAndCheckRun(t *testing.T) {
 		}
 		want := []map[string]any{{"state": "failure", "context": "yologate/perf/gate/gpu=a10",
 			"description": strings.Repeat("é", 139) + "…", "target_url": "https://github.com/octo-org/octo-repo/actions/runs/1"}}
-		if diff := cmp.Diff(want, h.gh.statuses); diff != "" {
+		if diff := cmp.Diff(want, h.gh.Statuses); diff != "" {
 			t.Errorf("status (-want +got):\n%s", diff)
 		}
 	})
@@ -319,12 +320,12 @@ func TestStatusAndCheckRun(t *testing.T) {
 		if err := p.Publish(context.Background(), outcome("inconclusive", report.StateNeutral, "md\n")); err != nil {
 			t.Fatal(err)
 		}
-		if len(h.gh.checkRuns) != 1 || h.gh.count("POST status") != 0 {
-			t.Fatalf("check runs %v, statuses %d", h.gh.checkRuns, h.gh.count("POST status"))
+		if len(h.gh.CheckRuns) != 1 || h.gh.Count("POST status") != 0 {
+			t.Fatalf("check runs %v, statuses %d", h.gh.CheckRuns, h.gh.Count("POST status"))
 		}
-		cr := h.gh.checkRuns[0]
+		cr := h.gh.CheckRuns[0]
 		delete(cr, "completed_at")
-		want := map[string]any{"name": "yologate/perf/gate/gpu=a10", "head_sha": h.gh.headSHA, "status": "completed",
+		want := map[string]any{"name": "yologate/perf/gate/gpu=a10", "head_sha": h.gh.HeadSHA, "status": "completed",
 			"conclusion": "neutral", "output": map[string]any{"title": "inconclusive: yolov8n", "summary": "md\n"}}
 		if diff := cmp.Diff(want, cr); diff != "" {
 			t.Errorf("check run (-want +got):\n%s", diff)
@@ -336,14 +337,14 @@ func TestIssueCommentLooksUpTheHead(t *testing.T) {
 	h := newHarness(t, "")
 	p := h.publisher(t, report.CommentAlways, false)
 	p.Env.SHA = strings.Repeat("0", 39) + "1" // GITHUB_SHA: the default branch, not the PR
-	p.Env.Event = Event{Name: "issue_comment", PR: fakePR}
+	p.Env.Event = Event{Name: "issue_comment", PR: githubtest.PR}
 	if err := p.Publish(context.Background(), outcome("unchanged", report.StateSuccess, "x\n")); err != nil {
 		t.Fatal(err)
 	}
-	if h.gh.count("GET pull") != 1 || len(h.gh.statuses) != 1 {
-		t.Fatalf("pull lookups %d, statuses %d", h.gh.count("GET pull"), len(h.gh.statuses))
+	if h.gh.Count("GET pull") != 1 || len(h.gh.Statuses) != 1 {
+		t.Fatalf("pull lookups %d, statuses %d", h.gh.Count("GET pull"), len(h.gh.Statuses))
 	}
-	if !strings.Contains(h.log.String(), "on "+h.gh.headSHA[:12]) {
+	if !strings.Contains(h.log.String(), "on "+h.gh.HeadSHA[:12]) {
 		t.Errorf("status not on the PR head:\n%s", h.log.String())
 	}
 }

@@ -1,4 +1,4 @@
-package github
+package githubtest
 
 import (
 	"encoding/json"
@@ -12,68 +12,75 @@ import (
 	"testing"
 )
 
-// fakeGitHub is a stateful stand-in for the few REST endpoints the gate
+// Fake is a stateful stand-in for the few REST endpoints the gate
 // uses, mounted under an arbitrary path prefix (like GHES's /api/v3). It
 // keeps comments, statuses and check runs, paginates comment lists through
 // the Link header, and can be told to answer the next requests of a route
 // with canned failures.
-type fakeGitHub struct {
-	t      *testing.T
-	srv    *httptest.Server
+type Fake struct {
+	Server *httptest.Server
 	prefix string
 
+	// The fields below are the state; read them only between requests.
 	mu        sync.Mutex
-	comments  []fakeComment
+	Comments  []Comment
 	nextID    int64
-	statuses  []map[string]any
-	checkRuns []map[string]any
+	Statuses  []map[string]any
+	CheckRuns []map[string]any
 	calls     map[string]int // "METHOD route" → count
-	failures  map[string][]cannedResponse
-	auth      []string // Authorization headers seen
-	headSHA   string
-	headRepo  string
+	failures  map[string][]Canned
+	Auth      []string // Authorization headers seen
+	HeadSHA   string
+	HeadRepo  string
 }
 
-type fakeComment struct {
+// Comment is a stored issue comment.
+type Comment struct {
 	ID   int64  `json:"id"`
 	Body string `json:"body"`
 }
 
-type cannedResponse struct {
-	status int
-	header map[string]string
-	body   string
+// Canned is a response Fail queues.
+type Canned struct {
+	Status int
+	Header map[string]string
+	Body   string
 }
 
-const fakeOwner, fakeRepo, fakePR = "octo-org", "octo-repo", 7
+// The repository and pull request the Fake serves.
+const Owner, Repo, PR = "octo-org", "octo-repo", 7
 
-func newFakeGitHub(t *testing.T, prefix string) *fakeGitHub {
-	f := &fakeGitHub{t: t, prefix: prefix, nextID: 1000, calls: map[string]int{}, failures: map[string][]cannedResponse{},
-		headSHA: strings.Repeat("ab", 20), headRepo: fakeOwner + "/" + fakeRepo}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+// NewFake starts a Fake under prefix, closed when t ends.
+func NewFake(t testing.TB, prefix string) *Fake {
+	f := &Fake{prefix: prefix, nextID: 1000, calls: map[string]int{}, failures: map[string][]Canned{},
+		HeadSHA: strings.Repeat("ab", 20), HeadRepo: Owner + "/" + Repo}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Server.Close)
 	return f
 }
 
-func (f *fakeGitHub) url() string { return f.srv.URL + f.prefix }
+// URL is the API root to use as GITHUB_API_URL.
+func (f *Fake) URL() string { return f.Server.URL + f.prefix }
 
-// fail makes the next len(rs) requests of route answer rs in order.
-func (f *fakeGitHub) fail(route string, rs ...cannedResponse) {
+// Fail makes the next len(rs) requests of route answer rs in order.
+func (f *Fake) Fail(route string, rs ...Canned) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.failures[route] = append(f.failures[route], rs...)
 }
 
-func (f *fakeGitHub) count(route string) int {
+// Count returns how often "METHOD route" was called (routes: comments,
+// comment, status, check-runs, pull).
+func (f *Fake) Count(route string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[route]
 }
 
-// seed adds n comments by other people before any of ours.
-func (f *fakeGitHub) seed(n int) {
+// Seed adds n comments by other people before any of ours.
+func (f *Fake) Seed(n int) {
 	for i := 0; i < n; i++ {
-		f.comments = append(f.comments, fakeComment{ID: f.nextID, Body: fmt.Sprintf("comment %d by someone", i)})
+		f.Comments = append(f.Comments, Comment{ID: f.nextID, Body: fmt.Sprintf("comment %d by someone", i)})
 		f.nextID++
 	}
 }
@@ -86,7 +93,7 @@ var (
 	rePull      = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/pulls/(\d+)$`)
 )
 
-func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	path, ok := strings.CutPrefix(r.URL.Path, f.prefix)
@@ -96,14 +103,14 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	route := routeOf(path)
 	f.calls[r.Method+" "+route]++
-	f.auth = append(f.auth, r.Header.Get("Authorization"))
+	f.Auth = append(f.Auth, r.Header.Get("Authorization"))
 	if q := f.failures[r.Method+" "+route]; len(q) > 0 {
 		f.failures[r.Method+" "+route] = q[1:]
-		for k, v := range q[0].header {
+		for k, v := range q[0].Header {
 			w.Header().Set(k, v)
 		}
-		w.WriteHeader(q[0].status)
-		fmt.Fprint(w, q[0].body)
+		w.WriteHeader(q[0].Status)
+		fmt.Fprint(w, q[0].Body)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -124,54 +131,54 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 		if per == 0 {
 			per = 30
 		}
-		lo, hi := min((page-1)*per, len(f.comments)), min(page*per, len(f.comments))
-		if hi < len(f.comments) {
+		lo, hi := min((page-1)*per, len(f.Comments)), min(page*per, len(f.Comments))
+		if hi < len(f.Comments) {
 			next := *r.URL
 			q := next.Query()
 			q.Set("page", strconv.Itoa(page+1))
 			next.RawQuery = q.Encode()
-			w.Header().Set("Link", fmt.Sprintf(`<%s%s>; rel="next"`, f.srv.URL, next.RequestURI()))
+			w.Header().Set("Link", fmt.Sprintf(`<%s%s>; rel="next"`, f.Server.URL, next.RequestURI()))
 		}
 		out := []map[string]any{}
-		for _, c := range f.comments[lo:hi] {
+		for _, c := range f.Comments[lo:hi] {
 			out = append(out, f.commentJSON(c))
 		}
 		json.NewEncoder(w).Encode(out)
 	case r.Method == http.MethodPost && route == "comments":
-		c := fakeComment{ID: f.nextID, Body: body["body"].(string)}
+		c := Comment{ID: f.nextID, Body: body["body"].(string)}
 		f.nextID++
-		f.comments = append(f.comments, c)
+		f.Comments = append(f.Comments, c)
 		w.WriteHeader(http.StatusCreated)
 		json.NewEncoder(w).Encode(f.commentJSON(c))
 	case r.Method == http.MethodPatch && route == "comment":
 		id, _ := strconv.ParseInt(reComment.FindStringSubmatch(path)[3], 10, 64)
-		for i := range f.comments {
-			if f.comments[i].ID == id {
-				f.comments[i].Body = body["body"].(string)
-				json.NewEncoder(w).Encode(f.commentJSON(f.comments[i]))
+		for i := range f.Comments {
+			if f.Comments[i].ID == id {
+				f.Comments[i].Body = body["body"].(string)
+				json.NewEncoder(w).Encode(f.commentJSON(f.Comments[i]))
 				return
 			}
 		}
 		http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
 	case r.Method == http.MethodPost && route == "status":
-		f.statuses = append(f.statuses, body)
+		f.Statuses = append(f.Statuses, body)
 		w.WriteHeader(http.StatusCreated)
 		json.NewEncoder(w).Encode(body)
 	case r.Method == http.MethodPost && route == "check-runs":
-		f.checkRuns = append(f.checkRuns, body)
+		f.CheckRuns = append(f.CheckRuns, body)
 		w.WriteHeader(http.StatusCreated)
-		json.NewEncoder(w).Encode(map[string]any{"id": 1, "html_url": f.srv.URL + "/checks/1"})
+		json.NewEncoder(w).Encode(map[string]any{"id": 1, "html_url": f.Server.URL + "/checks/1"})
 	case r.Method == http.MethodGet && route == "pull":
-		json.NewEncoder(w).Encode(map[string]any{"number": fakePR,
-			"head": map[string]any{"sha": f.headSHA, "repo": map[string]any{"full_name": f.headRepo}}})
+		json.NewEncoder(w).Encode(map[string]any{"number": PR,
+			"head": map[string]any{"sha": f.HeadSHA, "repo": map[string]any{"full_name": f.HeadRepo}}})
 	default:
 		http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
 	}
 }
 
-func (f *fakeGitHub) commentJSON(c fakeComment) map[string]any {
+func (f *Fake) commentJSON(c Comment) map[string]any {
 	return map[string]any{"id": c.ID, "body": c.Body,
-		"html_url": fmt.Sprintf("%s/%s/%s/pull/%d#issuecomment-%d", f.srv.URL, fakeOwner, fakeRepo, fakePR, c.ID)}
+		"html_url": fmt.Sprintf("%s/%s/%s/pull/%d#issuecomment-%d", f.Server.URL, Owner, Repo, PR, c.ID)}
 }
 
 func routeOf(path string) string {
