@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/yologate/yologate/report/github/githubtest"
+	"github.com/yologate/yologate/runner/results"
+)
+
+// actionMeta is the part of action.yml the test executes.
+type actionMeta struct {
+	Inputs map[string]struct {
+		Default  string `yaml:"default"`
+		Required bool   `yaml:"required"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Value string `yaml:"value"`
+	} `yaml:"outputs"`
+	Runs struct {
+		Using string `yaml:"using"`
+		Steps []struct {
+			ID    string            `yaml:"id"`
+			Shell string            `yaml:"shell"`
+			Env   map[string]string `yaml:"env"`
+			Run   string            `yaml:"run"`
+		} `yaml:"steps"`
+	} `yaml:"runs"`
+}
+
+// actionRunner executes the composite action's steps as the Actions
+// runner would: each step's env evaluated, its script run by
+// bash --noprofile --norc -eo pipefail, its GITHUB_OUTPUT collected.
+type actionRunner struct {
+	t      *testing.T
+	root   string // the action's directory (github.action_path)
+	meta   actionMeta
+	inputs map[string]string
+	steps  map[string]map[string]string // step id → outputs
+	env    map[string]string            // the job's environment
+	token  string
+}
+
+var expr = regexp.MustCompile(`\$\{\{\s*([^}]*?)\s*\}\}`)
+
+// eval replaces the expressions the action uses; any other fails the test,
+// so the simulation cannot silently diverge from the file.
+func (a *actionRunner) eval(s string) string {
+	return expr.ReplaceAllStringFunc(s, func(m string) string {
+		e := expr.FindStringSubmatch(m)[1]
+		switch {
+		case strings.HasPrefix(e, "inputs."):
+			name := strings.TrimPrefix(e, "inputs.")
+			in, ok := a.meta.Inputs[name]
+			if !ok {
+				a.t.Fatalf("action.yml uses undeclared input %q", name)
+			}
+			if v, ok := a.inputs[name]; ok {
+				return v
+			}
+			if in.Required {
+				a.t.Fatalf("required input %q not given", name)
+			}
+			return a.eval(in.Default)
+		case e == "github.action_path":
+			return a.root
+		case e == "github.token":
+			return a.token
+		case strings.HasPrefix(e, "steps."):
+			parts := strings.Split(e, ".")
+			if len(parts) != 4 || parts[2] != "outputs" {
+				a.t.Fatalf("unsupported expression %q", e)
+			}
+			return a.steps[parts[1]][parts[3]]
+		}
+		a.t.Fatalf("the simulation does not know the expression %q in action.yml", e)
+		return ""
+	})
+}
+
+// run executes every step until one fails; it returns that step's id and
+// exit code (0 when all passed) and the combined stdout and stderr.
+func (a *actionRunner) run() (failed string, code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	for i, st := range a.meta.Runs.Steps {
+		if st.Shell != "bash" {
+			a.t.Fatalf("step %s: shell %q, want bash", st.ID, st.Shell)
+		}
+		dir := a.t.TempDir()
+		script := filepath.Join(dir, "step.sh")
+		if err := os.WriteFile(script, []byte(a.eval(st.Run)), 0o755); err != nil {
+			a.t.Fatal(err)
+		}
+		outFile := filepath.Join(dir, "output")
+		env := []string{"GITHUB_OUTPUT=" + outFile}
+		for k, v := range a.env {
+			env = append(env, k+"="+v)
+		}
+		for k, v := range st.Env {
+			env = append(env, k+"="+a.eval(v))
+		}
+		cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", script)
+		cmd.Dir = a.env["GITHUB_WORKSPACE"]
+		cmd.Env = env
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		id := st.ID
+		if id == "" {
+			id = fmt.Sprint(i)
+		}
+		a.steps[id] = parseOutputs(a.t, outFile)
+		if err != nil {
+			if x, ok := err.(*exec.ExitError); ok {
+				return id, x.ExitCode(), o.String(), e.String()
+			}
+			a.t.Fatalf("step %s: %v", id, err)
+		}
+	}
+	return "", 0, o.String(), e.String()
+}
+
+// parseOutputs reads a GITHUB_OUTPUT file: name=value lines and
+// name<<DELIMITER blocks.
+func parseOutputs(t *testing.T, path string) map[string]string {
+	out := map[string]string{}
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return out
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		if name, delim, ok := strings.Cut(lines[i], "<<"); ok {
+			var val []string
+			for i++; i < len(lines) && lines[i] != delim; i++ {
+				val = append(val, lines[i])
+			}
+			out[name] = strings.Join(val, "\n")
+		} else if name, val, ok := strings.Cut(lines[i], "="); ok {
+			out[name] = val
+		}
+	}
+	return out
+}
+
+// TestActionEndToEnd runs action.yml's steps in a simulated Actions job on
+// the CPU provider against a stateful fake GitHub: a baseline 3× faster
+// than this machine makes the step fail, after the confirming second
+// measurement, and the comment and status say regression.
+func TestActionEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds yologate and benchmarks a model: skipped with -short")
+	}
+	root, err := githubtest.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := os.Getenv("YOLOGATE_ORT_LIB")
+	if lib == "" {
+		lib = filepath.Join(root, ".cache", "ort", "1.30.0", "libonnxruntime.so.1")
+	}
+	if _, err := os.Stat(lib); err != nil {
+		t.Skipf("ONNX Runtime library absent (%v): run make setup", err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta actionMeta
+	if err := yaml.Unmarshal(data, &meta); err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	if meta.Runs.Using != "composite" {
+		t.Fatalf("runs.using %q, want composite (a docker action cannot pass --gpus)", meta.Runs.Using)
+	}
+
+	work := t.TempDir()
+	binDir := filepath.Join(work, "bin")
+	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "yologate"), ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	yg := filepath.Join(binDir, "yologate")
+	bench := []string{"--model", "yolov8n", "--imgsz", "64", "--ep", "cpu", "--threads", "1", "--count", "6", "--benchtime", "200x", "--warmup", "10"}
+
+	// The baseline: this machine's own numbers made speedup× faster, a gap
+	// no noise on a shared machine closes.
+	const speedup = 3.0
+	measured := filepath.Join(work, "measured.json")
+	if out, err := exec.Command(yg, append([]string{"run", "--out", measured}, bench...)...).CombinedOutput(); err != nil {
+		t.Fatalf("yologate run: %v\n%s", err, out)
+	}
+	f, err := results.Read(measured)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range f.Cases {
+		for j := range f.Cases[i].Repeats {
+			r := &f.Cases[i].Repeats[j]
+			r.WallNS = int64(float64(r.WallNS) / speedup)
+			r.FPS = float64(r.Frames) / (float64(r.WallNS) / 1e9)
+			for k := range r.LatenciesNS {
+				r.LatenciesNS[k] = int64(float64(r.LatenciesNS[k]) / speedup)
+			}
+			l := &r.Latency
+			l.MinMS, l.MeanMS, l.P50MS, l.MaxMS = l.MinMS/speedup, l.MeanMS/speedup, l.P50MS/speedup, l.MaxMS/speedup
+			for _, p := range []*float64{l.P90MS, l.P95MS, l.P99MS} {
+				if p != nil {
+					*p /= speedup
+				}
+			}
+		}
+	}
+	fast := filepath.Join(work, "fast.json")
+	if err := results.Write(fast, f); err != nil {
+		t.Fatal(err)
+	}
+	baseline := filepath.Join(work, "baselines.yaml")
+	if out, err := exec.Command(yg, "baseline", "update", "--force", "--baseline", baseline, "--results", fast, "--reason", "faster day").CombinedOutput(); err != nil {
+		t.Fatalf("baseline update: %v\n%s", err, out)
+	}
+
+	gh := githubtest.NewFake(t, "/api/v3")
+	eventPath := filepath.Join(work, "event.json")
+	event := fmt.Sprintf(`{"action":"opened","number":%d,"pull_request":{"number":%d,"head":{"sha":%q,"repo":{"full_name":"%s/%s"}},
+		"base":{"repo":{"full_name":"%s/%s"}}},"repository":{"full_name":"%s/%s"}}`, githubtest.PR, githubtest.PR, gh.HeadSHA,
+		githubtest.Owner, githubtest.Repo, githubtest.Owner, githubtest.Repo, githubtest.Owner, githubtest.Repo)
+	if err := os.WriteFile(eventPath, []byte(event), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	summary := filepath.Join(work, "summary.md")
+	a := &actionRunner{t: t, root: root, meta: meta, token: "ghs_actionTestToken42", steps: map[string]map[string]string{},
+		env: map[string]string{
+			"PATH": binDir + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME": os.Getenv("HOME"),
+			"RUNNER_TEMP": t.TempDir(), "GITHUB_WORKSPACE": work, "GITHUB_ACTIONS": "true",
+			"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": eventPath,
+			"GITHUB_REPOSITORY": githubtest.Owner + "/" + githubtest.Repo, "GITHUB_SHA": strings.Repeat("0", 40),
+			"GITHUB_API_URL": gh.URL(), "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "7",
+			"GITHUB_WORKFLOW": "perf", "GITHUB_JOB": "gate", "GITHUB_STEP_SUMMARY": summary, "YOLOGATE_ORT_LIB": lib,
+		},
+		inputs: map[string]string{"baseline": baseline, "model": "yolov8n", "imgsz": "64", "ep": "cpu", "threads": "1",
+			"count": "6", "benchtime": "200x", "warmup": "10", "matrix": `{"cpu":"test"}`},
+	}
+	failed, code, stdout, stderr := a.run()
+	if failed != "gate" || code != 1 {
+		t.Fatalf("step %q exited %d, want the gate step to exit 1\nstdout:\n%s\nstderr:\n%s", failed, code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "flagged as regression again to confirm") {
+		t.Errorf("the regression was not re-measured:\n%s", stderr)
+	}
+	outs := map[string]string{}
+	for name, o := range meta.Outputs {
+		outs[name] = a.eval(o.Value)
+	}
+	if outs["verdict"] != "regression" || outs["fps"] == "" || outs["report"] != "yologate-report.json" {
+		t.Errorf("action outputs %v", outs)
+	}
+	if _, err := os.Stat(filepath.Join(work, "yologate-report.json")); err != nil {
+		t.Errorf("gate report not written: %v", err)
+	}
+	if len(gh.Comments) != 1 || !strings.Contains(gh.Comments[0].Body, "❌ yologate: regression") ||
+		!strings.Contains(gh.Comments[0].Body, "Re-measured before the verdict") {
+		t.Errorf("comment: %+v", gh.Comments)
+	}
+	if len(gh.Statuses) != 1 || gh.Statuses[0]["state"] != "failure" || gh.Statuses[0]["context"] != "yologate/perf/gate/cpu=test" {
+		t.Errorf("statuses: %v", gh.Statuses)
+	}
+	if !strings.Contains(stdout, "::error title=yologate regression::model=yolov8n/imgsz=64") {
+		t.Errorf("no regression annotation:\n%s", stdout)
+	}
+	sum, _ := os.ReadFile(summary)
+	for name, s := range map[string]string{"stdout": stdout, "stderr": stderr, "summary": string(sum)} {
+		if strings.Contains(s, a.token) {
+			t.Errorf("token in %s", name)
+		}
+	}
+}
