@@ -72,7 +72,7 @@ func (b *builder) sppf(scope string, x value, c2, k int) value {
 	for range 3 {
 		parts = append(parts, b.maxpool(sc(scope, "m"), parts[len(parts)-1], k))
 	}
-	if y.pre != nil {
+	if y.pre != nil && !zeroPad {
 		// On the 2×2 calibration map a 5×5 pool is a global max of four
 		// values, while on a real input the three chained pools take the
 		// max of 25, 81 and 169 neighbours. Calibrate on what those give:

@@ -90,6 +90,11 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
+// zeroPad makes the calibration pass pad like ONNX Runtime (zeros for
+// convolutions, nothing for pools) instead of wrapping around; tests use it
+// to check the pass against ONNX Runtime value for value.
+var zeroPad bool
+
 // wrap maps i into [0, n) periodically.
 func wrap(i, n int) int {
 	i %= n
@@ -120,6 +125,9 @@ func convForward(x *calTensor, w []float32, c2, k, s, g int) *calTensor {
 			row := src[wrap(y-pad, x.h)*x.w:]
 			dst := padded[(c*ph+y)*pw : (c*ph+y+1)*pw]
 			for i := range dst {
+				if zeroPad && (y < pad || y >= x.h+pad || i < pad || i >= x.w+pad) {
+					continue
+				}
 				dst[i] = float64(row[wrap(i-pad, x.w)])
 			}
 		}
@@ -158,72 +166,41 @@ func convForward(x *calTensor, w []float32, c2, k, s, g int) *calTensor {
 	return out
 }
 
-// normalize folds a batch norm into w and bias: each channel of z (over
-// all calibration images and positions) is shifted to mean beta[c], and
-// the layer is scaled to second moment gain² about zero, or, with within
-// set, to variance gain² within channels. The second moment is measured
-// well on small calibration maps, so errors cannot compound from layer to
-// layer; the variance within channels is used only where the output's
-// spread matters (the class logits). z is updated to the normalized output.
-func normalize(z calBatch, w []float32, bias []float32, beta []float64, gain float64, within bool) {
-	c := z[0].c
-	means := make([]float64, c)
-	var meanVar float64
-	imgs := float64(len(z))
-	per1 := float64(z[0].h * z[0].w)
-	for ch := range c {
-		// Per image: mean and variance within the map. Positions of a
-		// small map are correlated, so the image means carry part of the
-		// variance a large map shows; their spread is taken unbiased.
-		var m, within float64
-		im := make([]float64, len(z))
-		for i, t := range z {
-			var s float64
+// secondMoment is E[x²] over all images, channels and positions.
+func secondMoment(x calBatch) float64 {
+	var q float64
+	var n int
+	for _, t := range x {
+		for _, v := range t.d {
+			q += float64(v) * float64(v)
+			n += 1
+		}
+	}
+	return q / float64(n)
+}
+
+// center folds the shift part of a batch norm into bias: channel c of z
+// (over all calibration images and positions) gets mean beta[c]. z is
+// updated to the shifted output.
+//
+// The scale part is set before the convolution, from the input's second
+// moment about zero (see conv): a variance measured on the few positions of
+// a small calibration map would be biased, and dividing by it compounds
+// from layer to layer, while E[x²] is measured well at any size.
+func center(z calBatch, bias []float32, beta []float64) {
+	n := float64(len(z) * z[0].h * z[0].w)
+	for ch := range z[0].c {
+		var s float64
+		for _, t := range z {
 			for _, v := range t.plane(ch) {
 				s += float64(v)
 			}
-			im[i] = s / per1
-			m += im[i]
-			var q float64
-			for _, v := range t.plane(ch) {
-				d := float64(v) - im[i]
-				q += float64(d * d)
-			}
-			within += q / per1
 		}
-		m /= imgs
-		within /= imgs
-		var between float64
-		for _, x := range im {
-			d := x - m
-			between += float64(d * d)
-		}
-		if len(z) > 1 {
-			between /= imgs - 1
-		}
-		means[ch] = m
-		meanVar += within + between
-	}
-	meanVar /= float64(c)
-	v := meanVar
-	if !within {
-		var m2 float64
-		for _, m := range means {
-			m2 += float64(m * m)
-		}
-		v += m2 / float64(c)
-	}
-	scale := gain / math.Sqrt(v+1e-12)
-	per := len(w) / c
-	for ch := range c {
-		for i := ch * per; i < (ch+1)*per; i++ {
-			w[i] = float32(float64(w[i]) * scale)
-		}
-		bias[ch] = float32(beta[ch] - float64(means[ch]*scale))
+		bias[ch] = float32(beta[ch] - s/n)
 		for _, t := range z {
 			p := t.plane(ch)
 			for i, x := range p {
-				p[i] = float32(float64(float64(x)*scale) + float64(bias[ch]))
+				p[i] = float32(float64(x) + float64(bias[ch]))
 			}
 		}
 	}
@@ -291,6 +268,9 @@ func (t *calTensor) maxpool(k int) *calTensor {
 				m := float32(math.Inf(-1))
 				for yy := y - p; yy <= y+p; yy++ {
 					for xx := x - p; xx <= x+p; xx++ {
+						if zeroPad && (yy < 0 || yy >= t.h || xx < 0 || xx >= t.w) {
+							continue
+						}
 						m = max(m, in[wrap(yy, t.h)*t.w+wrap(xx, t.w)])
 					}
 				}

@@ -46,9 +46,8 @@ type arch struct {
 	family byte // '8' for YOLOv8, 'b' for YOLO11
 	size   byte // n, s, m, l, x
 	nc     int
-	// clsBias is the prior logit of every class score, clsGain the
-	// standard deviation of the logits around it on the calibration input.
-	clsBias, clsGain float32
+	// clsBias is the prior logit of every class score.
+	clsBias float32
 }
 
 func mscope(i int) string { return "/model." + strconv.Itoa(i) }
@@ -153,7 +152,7 @@ func (b *builder) detect(scope string, feats []value, a arch, legacy bool, dynam
 			z = b.conv(sc(cs, "cv3."+lvl+".1.1"), z, c3, act(1))
 		}
 		bias := a.clsBias
-		cls := b.conv(sc(cs, "cv3."+lvl+".2"), z, a.nc, convOpts{k: 1, bias: &bias, gain: float64(a.clsGain), weightName: dotted(scope) + ".cv3." + lvl + ".2"})
+		cls := b.conv(sc(cs, "cv3."+lvl+".2"), z, a.nc, convOpts{k: 1, bias: &bias, weightName: dotted(scope) + ".cv3." + lvl + ".2"})
 
 		cat := b.concat(scope, box, cls)
 		shape := b.constInt64(dotted(scope)+".flat_shape", []int64{3}, 0, int64(4*regMax+a.nc), -1)

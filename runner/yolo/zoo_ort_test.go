@@ -158,3 +158,63 @@ func checkOutput(t testing.TB, out []float32, shape []int64, nc int) []int {
 	}
 	return counts
 }
+
+// runOutputs runs a model with one input and returns the named outputs.
+func runOutputs(t testing.TB, model []byte, names []string, input []float32, shape []int64) [][]float32 {
+	t.Helper()
+	needORT(t)
+	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(model, []string{"images"}, names, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Destroy()
+	in, err := ort.NewTensor(ort.NewShape(shape...), input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Destroy()
+	outs := make([]ort.Value, len(names))
+	if err := sess.Run([]ort.Value{in}, outs); err != nil {
+		t.Fatal(err)
+	}
+	res := make([][]float32, len(outs))
+	for i, o := range outs {
+		res[i] = append([]float32(nil), o.(*ort.Tensor[float32]).GetData()...)
+		o.Destroy()
+	}
+	return res
+}
+
+// BenchmarkDenormalAsZero times yolov8n at 640 with ONNX Runtime flushing
+// denormals to zero and not: equal times mean the weights and activations
+// hold no denormals that would slow the CPU. Run with -count so that the
+// two sub-benchmarks alternate, and compare medians (docs/BENCHMARKS.md).
+func BenchmarkDenormalAsZero(b *testing.B) {
+	data, err := Generate("yolov8n", GenerateOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	input := randomImages(1, 640, 640, 1)
+	for _, flush := range []string{"1", "0"} {
+		b.Run("set_denormal_as_zero="+flush, func(b *testing.B) {
+			s := newORTSession(b, data, map[string]string{"session.set_denormal_as_zero": flush})
+			in, err := ort.NewTensor(ort.NewShape(1, 3, 640, 640), input)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer in.Destroy()
+			outs := []ort.Value{nil}
+			if err := s.sess.Run([]ort.Value{in}, outs); err != nil { // warm-up
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if err := s.sess.Run([]ort.Value{in}, outs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			outs[0].Destroy()
+		})
+	}
+}
