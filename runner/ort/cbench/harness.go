@@ -8,8 +8,9 @@
 // for its answer, then to the other (C first in even rounds, Go first in
 // odd ones), so both see the same machine conditions. Both load the same
 // library and model bytes with the same session options. It prints, per
-// image size, the medians of the per-burst median latencies and the median
-// (with quartiles) of the paired Go/C ratios.
+// image size, the medians of the per-burst median latencies, the median
+// (with quartiles) of the paired Go/C ratios, and the smallest latency each
+// side saw (the cost without interference from other work on the machine).
 //
 // Usage (see .ci/bench-harness): go run runner/ort/cbench/harness.go -cbench bin/cbench
 package main
@@ -20,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,7 +88,7 @@ func serveGo(path string, iters, threads, warmup int) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("iterations=%d p50_ms=%.6f mean_ms=%.6f\n", r.Iterations, r.Latency.P50MS, r.Latency.MeanMS)
+		fmt.Printf("iterations=%d p50_ms=%.6f mean_ms=%.6f min_ms=%.6f\n", r.Iterations, r.Latency.P50MS, r.Latency.MeanMS, r.Latency.MinMS)
 	}
 	return nil
 }
@@ -113,20 +115,29 @@ func start(name string, args ...string) (*child, error) {
 	return c, c.cmd.Start()
 }
 
-// burst runs n iterations and returns their median latency in ms.
-func (c *child) burst(n int) (float64, error) {
+// burst runs n iterations and returns their median and minimum latency in ms.
+func (c *child) burst(n int) (p50, low float64, err error) {
 	if _, err := fmt.Fprintf(c.in, "%d\n", n); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if !c.lines.Scan() {
-		return 0, fmt.Errorf("%s stopped: %v", c.cmd.Path, c.lines.Err())
+		return 0, 0, fmt.Errorf("%s stopped: %v", c.cmd.Path, c.lines.Err())
 	}
+	p50, low = -1, -1
 	for _, f := range strings.Fields(c.lines.Text()) {
 		if v, ok := strings.CutPrefix(f, "p50_ms="); ok {
-			return strconv.ParseFloat(v, 64)
+			p50, err = strconv.ParseFloat(v, 64)
+		} else if v, ok := strings.CutPrefix(f, "min_ms="); ok {
+			low, err = strconv.ParseFloat(v, 64)
+		}
+		if err != nil {
+			return 0, 0, err
 		}
 	}
-	return 0, fmt.Errorf("%s printed %q", c.cmd.Path, c.lines.Text())
+	if p50 < 0 || low < 0 {
+		return 0, 0, fmt.Errorf("%s printed %q", c.cmd.Path, c.lines.Text())
+	}
+	return p50, low, nil
 }
 
 func (c *child) stop() {
@@ -151,7 +162,7 @@ func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, wa
 	defer os.RemoveAll(dir)
 	fmt.Printf("ONNX Runtime %s (%s), %s, CPU provider, %d intra-op thread(s), %d rounds of alternating bursts of ~%.0f ms\n\n",
 		ort.Version(), lib, model, threads, rounds, burstMS)
-	fmt.Printf("| imgsz | iterations per burst | C median ms | Go median ms | Go/C of medians | paired Go/C: median [q1, q3] |\n|---|---|---|---|---|---|\n")
+	fmt.Printf("| imgsz | iterations per burst | C median ms | Go median ms | Go/C of medians | paired Go/C: median [q1, q3] | C min ms | Go min ms | Go/C of minima |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range strings.Split(sizes, ",") {
 		var data []byte
 		if s == "identity" {
@@ -176,7 +187,7 @@ func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, wa
 			return err
 		}
 		// Size the bursts from a short one on the C side.
-		cal, err := c.burst(5)
+		cal, _, err := c.burst(5)
 		if err != nil {
 			return err
 		}
@@ -186,27 +197,29 @@ func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, wa
 			return err
 		}
 		var cs, gs, ratios []float64
+		cMin, gMin := math.Inf(1), math.Inf(1)
 		for r := 0; r < rounds; r++ {
-			var cv, gv float64
+			var cv, gv, cl, gl float64
 			if r%2 == 0 {
-				if cv, err = c.burst(n); err == nil {
-					gv, err = g.burst(n)
+				if cv, cl, err = c.burst(n); err == nil {
+					gv, gl, err = g.burst(n)
 				}
 			} else {
-				if gv, err = g.burst(n); err == nil {
-					cv, err = c.burst(n)
+				if gv, gl, err = g.burst(n); err == nil {
+					cv, cl, err = c.burst(n)
 				}
 			}
 			if err != nil {
 				return err
 			}
 			cs, gs, ratios = append(cs, cv), append(gs, gv), append(ratios, gv/cv)
+			cMin, gMin = math.Min(cMin, cl), math.Min(gMin, gl)
 		}
 		c.stop()
 		g.stop()
 		cMed, gMed := quantile(cs, 0.5), quantile(gs, 0.5)
-		fmt.Printf("| %s | %d | %.4g | %.4g | %.3f | %.3f [%.3f, %.3f] |\n", s, n, cMed, gMed, gMed/cMed,
-			quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75))
+		fmt.Printf("| %s | %d | %.4g | %.4g | %.3f | %.3f [%.3f, %.3f] | %.4g | %.4g | %.3f |\n", s, n, cMed, gMed, gMed/cMed,
+			quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75), cMin, gMin, gMin/cMin)
 	}
 	return nil
 }
