@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/internal/progress"
 	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/ort"
 	"github.com/yologate/yologate/runner/results"
@@ -37,6 +38,9 @@ type Options struct {
 	Fingerprint results.Fingerprint
 	// Progress receives one line per phase and per repeat; nil for silence.
 	Progress io.Writer
+	// OnEvent, when set, receives each phase and repeat as it happens, for
+	// a live progress line; it must return quickly.
+	OnEvent func(progress.Event)
 }
 
 // Protocol defaults. Benchtime: a CPU yolov8n@640 repeat on two cores takes
@@ -127,6 +131,7 @@ func Prepare(ctx context.Context, spec Spec, opt Options) (*Prepared, error) {
 		Includes:  includes(spec.Provider),
 	}
 	p.c.Profile = opt.Fingerprint.Profile(p.c.Device, p.c.Threads)
+	p.event(progress.Event{Phase: progress.PhaseSession})
 	if opt.Telemetry != nil {
 		p.tel = opt.Telemetry(p.c.Device)
 	}
@@ -194,6 +199,29 @@ func includes(provider string) string {
 	return s
 }
 
+// event sends e for this case to Options.OnEvent.
+func (p *Prepared) event(e progress.Event) {
+	if p.opt.OnEvent != nil {
+		e.Case = p.c.ID
+		p.opt.OnEvent(e)
+	}
+}
+
+// repeatEvent reports a finished repeat with the time the remaining
+// repeats of Options.Count will take at the pace so far.
+func (p *Prepared) repeatEvent(r results.Repeat) {
+	done := len(p.c.Repeats)
+	var wall int64
+	for _, x := range p.c.Repeats {
+		wall += x.WallNS
+	}
+	var eta time.Duration
+	if left := p.opt.Count - done; left > 0 {
+		eta = time.Duration(wall / int64(done) * int64(left))
+	}
+	p.event(progress.Event{Phase: progress.PhaseRepeat, Repeat: done, Repeats: max(p.opt.Count, done), FPS: r.FPS, ETA: eta})
+}
+
 func (p *Prepared) logf(format string, args ...any) {
 	if p.opt.Progress != nil {
 		fmt.Fprintf(p.opt.Progress, format+"\n", args...)
@@ -242,6 +270,7 @@ func (p *Prepared) WarmUp(ctx context.Context) error {
 		p.c.Warmup = results.Warmup{Stable: false, Detail: "no warm-up (--warmup 0): steady state not checked"}
 		return nil
 	}
+	p.event(progress.Event{Phase: progress.PhaseWarmup})
 	start := time.Now()
 	capHint := a.Iterations
 	if capHint == 0 {
@@ -349,6 +378,7 @@ func (p *Prepared) RunRepeat(ctx context.Context) (results.Repeat, error) {
 		Marks:       telemetryMarks(tel, dev),
 	}
 	p.c.Repeats = append(p.c.Repeats, r)
+	p.repeatEvent(r)
 	p.logf("  repeat %d: %d iterations in %.2f s, %.2f fps, p50 %.2f ms", len(p.c.Repeats), r.Iterations, wall.Seconds(), r.FPS, r.Latency.P50MS)
 	return r, nil
 }

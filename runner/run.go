@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/yologate/yologate/internal/progress"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -71,6 +72,15 @@ func runCase(ctx context.Context, s *Spec, opt Options) (*results.Case, error) {
 		}
 	}
 	c := p.Case()
+	fps := make([]float64, len(c.Repeats))
+	for i, r := range c.Repeats {
+		fps[i] = r.FPS
+	}
+	note := ""
+	if c.Unstable {
+		note = "unstable"
+	}
+	p.event(progress.Event{Phase: progress.PhaseDone, FPS: medianF(fps), Note: note})
 	return &c, nil
 }
 

@@ -165,7 +165,7 @@ func runAB(ctx context.Context, c *Command, args []string) error {
 	}
 	v, commit := buildVersion()
 	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
-	opt.Progress = c.Stderr
+	c.applyProgress(&opt, &bf)
 	for _, s := range sides {
 		s.file = &results.File{Schema: results.Schema, Status: results.StatusIncomplete, Started: time.Now().UTC().Round(0),
 			Fingerprint: opt.Fingerprint, Cases: []results.Case{}}
@@ -277,7 +277,10 @@ func abMeasurements(a, b *results.File) ([]compare.Measurement, []compare.Measur
 	return ma, mb
 }
 
+// abReport compares B with A pair by pair (compare.Options.Paired): the
+// interleaving is what lets the test see past the machine's drift.
 func abReport(sides []*abSide, opt compare.Options) *compare.Report {
+	opt.Paired = true
 	a, b := abMeasurements(sides[0].file, sides[1].file)
 	return compare.Compare(a, b, opt)
 }

@@ -71,7 +71,7 @@ func runCapacity(ctx context.Context, c *Command, args []string) error {
 	}
 	v, commit := buildVersion()
 	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
-	opt.Progress = c.Stderr
+	c.applyProgress(&opt, &bf)
 	t := runner.CapacityTarget{FPS: *target, MaxP99MS: float64(*maxP99) / float64(time.Millisecond)}
 	f := &results.File{Schema: results.Schema, Status: results.StatusIncomplete, Started: time.Now().UTC().Round(0), Fingerprint: opt.Fingerprint, Cases: []results.Case{}}
 	best, curve, runErr := runner.SearchCapacity(*maxStreams, func(n int) (runner.CapacityPoint, error) {

@@ -13,7 +13,11 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/term"
+
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/internal/progress"
+	"github.com/yologate/yologate/runner"
 )
 
 // Exit codes, named once; Main is the only place that chooses one.
@@ -262,4 +266,28 @@ func (s *signalCatcher) signal() os.Signal {
 func (s *signalCatcher) stop() {
 	signal.Stop(s.ch)
 	s.cancel()
+}
+
+// applyProgress sets how a benchmark reports progress on c.Stderr: a live
+// line per case on a terminal, the detailed plain lines elsewhere (CI logs)
+// or with --verbose, nothing with --quiet.
+func (c *Command) applyProgress(opt *runner.Options, bf *benchFlags) {
+	switch {
+	case bf.quiet:
+		opt.Progress, opt.OnEvent = nil, nil
+	case bf.verbose || !c.isTerminal(c.Stderr):
+		opt.Progress, opt.OnEvent = c.Stderr, nil
+	default:
+		opt.Progress, opt.OnEvent = nil, progress.New(c.Stderr, true, progress.Normal).Event
+	}
+}
+
+// isTerminal reports whether w is a terminal that can take a live line
+// (not TERM=dumb).
+func (c *Command) isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || c.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return term.IsTerminal(int(f.Fd()))
 }

@@ -274,7 +274,7 @@ func newMeasurer(c *Command, bf *benchFlags, wf *workloadFlags) (*measurer, erro
 	}
 	v, commit := buildVersion()
 	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
-	opt.Progress = c.Stderr
+	c.applyProgress(&opt, bf)
 	return &measurer{c: c, specs: specs, opt: opt, w: w}, nil
 }
 

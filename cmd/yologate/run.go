@@ -35,6 +35,7 @@ type benchFlags struct {
 	device, count, threads int
 	warmup, benchtime      string
 	seed                   uint64
+	quiet, verbose         bool
 }
 
 func (b *benchFlags) register(fs *flag.FlagSet) {
@@ -50,6 +51,8 @@ func (b *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&b.threads, "threads", 0, "ONNX Runtime intra-op threads (0: its default, one per physical core)")
 	fs.Uint64Var(&b.seed, "seed", runner.DefaultSeed, "seed of the random input tensor")
 	fs.StringVar(&b.ortLib, "ort-lib", "", "ONNX Runtime library to load (default $YOLOGATE_ORT_LIB, then .cache/ort from make setup)")
+	fs.BoolVar(&b.quiet, "quiet", false, "no progress output")
+	fs.BoolVar(&b.verbose, "verbose", false, "a detailed line per phase and repeat, also on a terminal")
 }
 
 // plan checks the flags' syntax and returns the plan and protocol; nothing
@@ -170,7 +173,7 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 	defer mon.Close()
 	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv, GPUs: mon.GPUs}.Fingerprint()
 	opt.Telemetry = func(device int) runner.Sampler { return mon.Sampler(device, gpu.Options{}) }
-	opt.Progress = c.Stderr
+	c.applyProgress(&opt, &bf)
 	f, runErr := runner.RunWorkload(ctx, specs, opt, w)
 	if *out != "" && f != nil && (runErr == nil || len(f.Cases) > 0) {
 		if err := results.Write(*out, f); err != nil {

@@ -60,7 +60,7 @@ func runSweep(ctx context.Context, c *Command, args []string) error {
 	}
 	v, commit := buildVersion()
 	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
-	opt.Progress = c.Stderr
+	c.applyProgress(&opt, &bf)
 	f, runErr := runner.RunWorkload(ctx, specs, opt, w)
 	budgetMS := float64(*budget) / float64(time.Millisecond)
 	points, recs := runner.EvaluateSweep(f.Cases, budgetMS)
