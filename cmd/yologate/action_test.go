@@ -191,7 +191,7 @@ func TestActionEndToEnd(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	yg := filepath.Join(binDir, "yologate")
-	bench := []string{"--model", "yolov8n", "--imgsz", "64", "--ep", "cpu", "--threads", "1", "--count", "6", "--benchtime", "200x", "--warmup", "10"}
+	bench := []string{"--model", "yolov8n", "--imgsz", "128", "--ep", "cpu", "--threads", "1", "--count", "6", "--benchtime", "100x", "--warmup", "10"}
 
 	// The baseline: this machine's own numbers made speedup× faster, a gap
 	// no noise on a shared machine closes.
@@ -248,10 +248,21 @@ func TestActionEndToEnd(t *testing.T) {
 			"GITHUB_API_URL": gh.URL(), "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "7",
 			"GITHUB_WORKFLOW": "perf", "GITHUB_JOB": "gate", "GITHUB_STEP_SUMMARY": summary, "YOLOGATE_ORT_LIB": lib,
 		},
-		inputs: map[string]string{"baseline": baseline, "model": "yolov8n", "imgsz": "64", "ep": "cpu", "threads": "1",
-			"count": "6", "benchtime": "200x", "warmup": "10", "matrix": `{"cpu":"test"}`},
+		inputs: map[string]string{"baseline": baseline, "model": "yolov8n", "imgsz": "128", "ep": "cpu", "threads": "1",
+			"count": "6", "benchtime": "100x", "warmup": "10", "matrix": `{"cpu":"test"}`},
 	}
-	failed, code, stdout, stderr := a.run()
+	// On a shared machine the warm-up can fail its steady-state check; the
+	// gate rightly calls such a run inconclusive, so that attempt is
+	// repeated (three in all). Anything else must be the regression.
+	var failed, stdout, stderr string
+	var code int
+	for attempt := 1; ; attempt++ {
+		failed, code, stdout, stderr = a.run()
+		if code != 0 || !strings.Contains(stdout, "(unstable)") || attempt == 3 {
+			break
+		}
+		t.Logf("attempt %d: the run was marked unstable on this busy machine; running the action again", attempt)
+	}
 	if failed != "gate" || code != 1 {
 		t.Fatalf("step %q exited %d, want the gate step to exit 1\nstdout:\n%s\nstderr:\n%s", failed, code, stdout, stderr)
 	}
@@ -272,10 +283,10 @@ func TestActionEndToEnd(t *testing.T) {
 		!strings.Contains(gh.Comments[0].Body, "Re-measured before the verdict") {
 		t.Errorf("comment: %+v", gh.Comments)
 	}
-	if len(gh.Statuses) != 1 || gh.Statuses[0]["state"] != "failure" || gh.Statuses[0]["context"] != "yologate/perf/gate/cpu=test" {
+	if n := len(gh.Statuses); n == 0 || gh.Statuses[n-1]["state"] != "failure" || gh.Statuses[n-1]["context"] != "yologate/perf/gate/cpu=test" {
 		t.Errorf("statuses: %v", gh.Statuses)
 	}
-	if !strings.Contains(stdout, "::error title=yologate regression::model=yolov8n/imgsz=64") {
+	if !strings.Contains(stdout, "::error title=yologate regression::model=yolov8n/imgsz=128") {
 		t.Errorf("no regression annotation:\n%s", stdout)
 	}
 	sum, _ := os.ReadFile(summary)
