@@ -164,6 +164,8 @@ func TestRetries(t *testing.T) {
 			[]time.Duration{time.Second}, "502 Bad Gateway; retrying in 1s (attempt 2 of 5)"},
 		{"502 twice then 200: backoff doubles", []githubtest.Canned{{Status: 502}, {Status: 503}},
 			[]time.Duration{time.Second, 2 * time.Second}, "503 Service Unavailable; retrying in 2s (attempt 3 of 5)"},
+		{"network error then 200", []githubtest.Canned{{Status: githubtest.DropConnection}},
+			[]time.Duration{time.Second}, "network error; retrying in 1s (attempt 2 of 5)"},
 		{"429 with Retry-After", []githubtest.Canned{{Status: 429, Header: map[string]string{"Retry-After": "3"}}},
 			[]time.Duration{3 * time.Second}, "429 Too Many Requests with Retry-After 3; retrying in 3s"},
 		{"403 rate limit waits for the reset", []githubtest.Canned{{Status: 403, Header: map[string]string{

@@ -47,6 +47,10 @@ type Canned struct {
 	Body   string
 }
 
+// DropConnection as a Canned status closes the connection without an
+// answer: a network error.
+const DropConnection = -1
+
 // The repository and pull request the Fake serves.
 const Owner, Repo, PR = "octo-org", "octo-repo", 7
 
@@ -106,6 +110,12 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.Auth = append(f.Auth, r.Header.Get("Authorization"))
 	if q := f.failures[r.Method+" "+route]; len(q) > 0 {
 		f.failures[r.Method+" "+route] = q[1:]
+		if q[0].Status == DropConnection {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
 		for k, v := range q[0].Header {
 			w.Header().Set(k, v)
 		}
