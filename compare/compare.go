@@ -110,6 +110,7 @@ func Compare(old, cur []Measurement, opt Options) *Report {
 			cr.ModelChanged = &ModelChange{OldName: o.Model.Name, NewName: n.Model.Name, OldSHA256: o.Model.SHA256, NewSHA256: n.Model.SHA256}
 		}
 		cr.EnvDiff = EnvDiffs(o.Env, n.Env)
+		cr.Accuracy = accuracyVerdict(o.Accuracy, n.Accuracy, opt.Accuracy)
 		rep.Cases = append(rep.Cases, cr)
 		cp := &rep.Cases[len(rep.Cases)-1]
 		for _, m := range opt.Metrics {
@@ -516,12 +517,13 @@ func FromResults(f *results.File) []Measurement {
 	for _, c := range f.Cases {
 		s := baselines.SamplesOf(c)
 		out = append(out, Measurement{
-			Profile: c.Profile,
-			CaseID:  c.ID,
-			Model:   baselines.Model{Name: c.Model.Name, SHA256: c.Model.SHA256},
-			Samples: samplesMap(s),
-			Env:     baselines.EnvironmentOf(f.Fingerprint, c),
-			Marks:   baselines.MarksOf(c),
+			Profile:  c.Profile,
+			CaseID:   c.ID,
+			Model:    baselines.Model{Name: c.Model.Name, SHA256: c.Model.SHA256},
+			Samples:  samplesMap(s),
+			Env:      baselines.EnvironmentOf(f.Fingerprint, c),
+			Marks:    baselines.MarksOf(c),
+			Accuracy: c.Accuracy,
 		})
 	}
 	return out
@@ -561,13 +563,14 @@ func FromBaseline(b *baselines.File) []Measurement {
 				th = &f
 			}
 			out = append(out, Measurement{
-				Profile:   p.Name,
-				CaseID:    c.ID,
-				Model:     c.Model,
-				Samples:   samplesMap(c.Samples),
-				Env:       c.Environment,
+				Profile:       p.Name,
+				CaseID:        c.ID,
+				Model:         c.Model,
+				Samples:       samplesMap(c.Samples),
+				Env:           c.Environment,
 				Threshold:     th,
 				AcceptedMarks: c.Marks,
+				Accuracy:      baselineAccuracy(c.Detections),
 			})
 		}
 	}

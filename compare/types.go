@@ -1,6 +1,10 @@
 package compare
 
-import "github.com/yologate/yologate/baselines"
+import (
+	"github.com/yologate/yologate/baselines"
+	"github.com/yologate/yologate/compare/accuracy"
+	"github.com/yologate/yologate/runner/results"
+)
 
 // Metric names a gated metric. Its value is also its key in baseline files
 // and JSON reports.
@@ -129,6 +133,9 @@ type Options struct {
 	// MaxRepeats caps the repeat count that an inconclusive verdict may
 	// suggest; 0 means 100.
 	MaxRepeats int `json:"max_repeats,omitempty"`
+	// Accuracy holds the limits of the accuracy check; zero fields take
+	// accuracy.Options' defaults.
+	Accuracy accuracy.Options `json:"-"`
 }
 
 // DefaultOptions returns alpha 0.05, threshold 5%, 95% confidence
@@ -274,4 +281,7 @@ type Measurement struct {
 	// --force: they are the accepted norm of the case, and later marks of
 	// the same kind (results.MarkKind) are not held against it.
 	AcceptedMarks []string
+	// Accuracy holds the detections on the reference images (a baseline's
+	// carry detections only); nil when none were checked.
+	Accuracy *results.Accuracy
 }

@@ -124,6 +124,9 @@ func layoutCompare(r *compare.Report) compareLayout {
 			row.verdict, row.notes = v, rowNotes
 			l.rows[c.Profile] = append(l.rows[c.Profile], row)
 		}
+		if c.Accuracy != nil {
+			l.rows[c.Profile] = append(l.rows[c.Profile], accuracyRow(c.Accuracy))
+		}
 	}
 	return l
 }
