@@ -87,7 +87,9 @@ func Headline(r *compare.Report) string {
 		return fmt.Sprintf("❔ yologate: %d baseline %s did not run, nothing slower", count, plural(count, "case"))
 	}
 	what := string(r.Verdict)
-	if m := worstMetric(worst); m != nil && r.Verdict != compare.Inconclusive {
+	if r.Verdict == compare.AccuracyRegression && worst.Accuracy != nil {
+		what += fmt.Sprintf(": %s %s", commentText(worst.ID, 80), accuracyFigures(worst.Accuracy))
+	} else if m := worstMetric(worst); m != nil && r.Verdict != compare.Inconclusive {
 		what += fmt.Sprintf(": %s %s %s", commentText(worst.ID, 80), m.Metric.Label(), signedPct(m.DeltaPct))
 	}
 	prefix := emoji(r.Verdict) + " yologate: "
@@ -213,8 +215,14 @@ func writeCaseTable(b *strings.Builder, cases []compare.CaseResult) {
 	if len(cases) == 0 {
 		return
 	}
-	b.WriteString("| hardware profile | case | baseline median | current median | Δ% | p | verdict |\n")
-	b.WriteString("|---|---|--:|--:|--:|--:|---|\n")
+	acc := anyAccuracy(cases)
+	if acc {
+		b.WriteString("| hardware profile | case | baseline median | current median | Δ% | p | accuracy | verdict |\n")
+		b.WriteString("|---|---|--:|--:|--:|--:|---|---|\n")
+	} else {
+		b.WriteString("| hardware profile | case | baseline median | current median | Δ% | p | verdict |\n")
+		b.WriteString("|---|---|--:|--:|--:|--:|---|\n")
+	}
 	for _, c := range cases {
 		rows := []*compare.MetricResult{fpsMetric(&c)}
 		// A latency metric that decided the verdict gets its own row.
@@ -229,12 +237,20 @@ func writeCaseTable(b *strings.Builder, cases []compare.CaseResult) {
 			if i > 0 {
 				profile, id = "", "↳"
 			}
+			accCell := ""
+			if acc {
+				accCell = "—"
+				if i == 0 {
+					accCell = commentText(accuracyCell(c.Accuracy), 120)
+				}
+				accCell += " | "
+			}
 			if m == nil {
-				fmt.Fprintf(b, "| %s | %s | — | — | — | — | %s %s |\n", profile, id, emoji(c.Verdict), c.Verdict)
+				fmt.Fprintf(b, "| %s | %s | — | — | — | — | %s%s %s |\n", profile, id, accCell, emoji(c.Verdict), c.Verdict)
 				continue
 			}
 			v := m.Verdict
-			if i == 0 && len(rows) == 1 {
+			if i == 0 && (len(rows) == 1 || c.Verdict == compare.AccuracyRegression) {
 				v = c.Verdict
 			}
 			verdict := fmt.Sprintf("%s %s", emoji(v), v)
@@ -245,8 +261,8 @@ func writeCaseTable(b *strings.Builder, cases []compare.CaseResult) {
 			if m.Metric == compare.FPS {
 				unit = " fps"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s%s | %s%s | %s | %s | %s |\n", profile, id,
-				cmpValue(m.Old.Median), unit, cmpValue(m.New.Median), unit, signedPct(m.DeltaPct), cmpP(m.PHolm), verdict)
+			fmt.Fprintf(b, "| %s | %s | %s%s | %s%s | %s | %s | %s%s |\n", profile, id,
+				cmpValue(m.Old.Median), unit, cmpValue(m.New.Median), unit, signedPct(m.DeltaPct), cmpP(m.PHolm), accCell, verdict)
 		}
 	}
 }

@@ -22,6 +22,7 @@ type compareFlags struct {
 	format             string
 	failOnInconclusive bool
 	metrics            string
+	acc                accuracyLimits
 }
 
 func (f *compareFlags) register(fs *flag.FlagSet) {
@@ -30,6 +31,7 @@ func (f *compareFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(report.CompareFormats, ", "))
 	fs.BoolVar(&f.failOnInconclusive, "fail-on-inconclusive", false, "exit 1 also when a case is inconclusive")
 	fs.StringVar(&f.metrics, "metrics", "fps,p50_ms,p99_ms", "gated metrics, comma-separated: fps, p50_ms, p99_ms")
+	f.acc.register(fs)
 }
 
 // options validates the flags into compare options.
@@ -59,6 +61,9 @@ func (f *compareFlags) options() (compare.Options, error) {
 	}
 	if len(opt.Metrics) == 0 {
 		return opt, errs.Usagef("--metrics", "use fps, p50_ms and/or p99_ms", "no metric given")
+	}
+	if opt.Accuracy, err = f.acc.options(); err != nil {
+		return opt, err
 	}
 	switch f.format {
 	case "text", "markdown", "md", "json":

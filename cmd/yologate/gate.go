@@ -257,6 +257,9 @@ type measurer struct {
 	specs []runner.Spec
 	opt   runner.Options
 	w     runner.Workload
+	// acc and checks are the accuracy check run after the timing.
+	acc    *accuracyFlags
+	checks []runner.CheckImage
 }
 
 func newMeasurer(c *Command, bf *benchFlags, wf *workloadFlags) (*measurer, error) {
@@ -272,10 +275,14 @@ func newMeasurer(c *Command, bf *benchFlags, wf *workloadFlags) (*measurer, erro
 	if err != nil {
 		return nil, err
 	}
+	checks, err := bf.acc.load(c, specs)
+	if err != nil {
+		return nil, err
+	}
 	v, commit := buildVersion()
 	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
 	c.applyProgress(&opt, bf)
-	return &measurer{c: c, specs: specs, opt: opt, w: w}, nil
+	return &measurer{c: c, specs: specs, opt: opt, w: w, acc: &bf.acc, checks: checks}, nil
 }
 
 // run measures the cases whose ids are in only (all when only is nil).
@@ -291,6 +298,9 @@ func (m *measurer) run(ctx context.Context, only map[string]bool) (*results.File
 	}
 	f, err := runner.RunWorkload(ctx, specs, m.opt, m.w)
 	if err != nil {
+		return nil, err
+	}
+	if err := m.acc.check(ctx, m.c, specs, f, m.checks); err != nil {
 		return nil, err
 	}
 	return f, nil

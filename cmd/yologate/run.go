@@ -36,6 +36,7 @@ type benchFlags struct {
 	warmup, benchtime      string
 	seed                   uint64
 	quiet, verbose         bool
+	acc                    accuracyFlags
 }
 
 func (b *benchFlags) register(fs *flag.FlagSet) {
@@ -51,6 +52,7 @@ func (b *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&b.threads, "threads", 0, "ONNX Runtime intra-op threads (0: its default, one per physical core)")
 	fs.Uint64Var(&b.seed, "seed", runner.DefaultSeed, "seed of the random input tensor")
 	fs.StringVar(&b.ortLib, "ort-lib", "", "ONNX Runtime library to load (default $YOLOGATE_ORT_LIB, then .cache/ort from make setup)")
+	b.acc.register(fs)
 	fs.BoolVar(&b.quiet, "quiet", false, "no progress output")
 	fs.BoolVar(&b.verbose, "verbose", false, "a detailed line per phase and repeat, also on a terminal")
 }
@@ -168,6 +170,10 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	checks, err := bf.acc.load(c, specs)
+	if err != nil {
+		return err
+	}
 	v, commit := buildVersion()
 	mon := gpu.OpenMonitor(c.Getenv)
 	defer mon.Close()
@@ -175,6 +181,9 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 	opt.Telemetry = func(device int) runner.Sampler { return mon.Sampler(device, gpu.Options{}) }
 	c.applyProgress(&opt, &bf)
 	f, runErr := runner.RunWorkload(ctx, specs, opt, w)
+	if runErr == nil {
+		runErr = bf.acc.check(ctx, c, specs, f, checks)
+	}
 	if *out != "" && f != nil && (runErr == nil || len(f.Cases) > 0) {
 		if err := results.Write(*out, f); err != nil {
 			return errors.Join(runErr, err)
