@@ -60,16 +60,18 @@ func TestModelStats(t *testing.T) {
 	}
 }
 
-// zooModels are the models a plain `go test` generates and runs: all of
-// them, or only the n scale with -short (the x models take seconds each to
-// calibrate, more under -race).
+// zooModels are the models TestGeneratedModels generates and runs: all of
+// them in a plain `go test` (about 3 minutes on 2 busy cores), the n and s
+// scales under -race (which slows the calibration of an x model from
+// seconds to minutes: `make test` stays short, and the plain run covers
+// the rest), only the n scale with -short.
 func zooModels() []ModelSpec {
-	if !testing.Short() {
-		return StandardModels()
-	}
 	var out []ModelSpec
 	for _, s := range StandardModels() {
-		if s.Scale == "n" {
+		switch {
+		case testing.Short() && s.Scale != "n":
+		case raceEnabled && s.Scale != "n" && s.Scale != "s":
+		default:
 			out = append(out, s)
 		}
 	}
