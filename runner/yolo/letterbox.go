@@ -78,6 +78,12 @@ type Letterboxer struct {
 	// its two weights; ytaps is the same for output rows (source row index).
 	xtaps []letterboxTap
 	ytaps []letterboxTap
+	// xPoint is set when every column samples one source pixel (weight 0 on
+	// the second tap), as an odd integer downscale such as 1920→640 gives:
+	// bilinear interpolation then reads the center pixel exactly. xMid is
+	// set when every column weighs its two pixels equally, as an even
+	// integer downscale (1280→640, 3840→640) gives.
+	xPoint, xMid bool
 	// narrow holds two copies of a source row's only pixel when the source
 	// is one pixel wide, so that the inner loop can always read two pixels.
 	narrow [2][6]uint8
@@ -124,6 +130,11 @@ func (l *Letterboxer) prepare(g LetterboxGeometry) {
 	l.geom, l.valid = g, true
 	l.xtaps = letterboxTaps(l.xtaps[:0], g.SrcW, g.NewW, 3)
 	l.ytaps = letterboxTaps(l.ytaps[:0], g.SrcH, g.NewH, 1)
+	l.xPoint, l.xMid = g.SrcW > 1, g.SrcW > 1
+	for _, t := range l.xtaps {
+		l.xPoint = l.xPoint && t.w1 == 0
+		l.xMid = l.xMid && t.w1 == letterboxCoefScale/2
+	}
 }
 
 // letterboxTap is one output position's first source tap (times the
@@ -203,7 +214,20 @@ func (l *Letterboxer) run(dst []float32, src *RGBImage) {
 		ro := rp[base : base+g.NewW]
 		gro := gp[base : base+g.NewW]
 		bo := bp[base : base+g.NewW]
-		letterboxRow(ro, gro, bo, r0, r1, xtaps, b1)
+		// Rows and columns whose second weight is 0 take the same arithmetic
+		// with the zero terms dropped: identical results, less work.
+		switch {
+		case b1 == 0 && l.xPoint:
+			letterboxRowPoint(ro, gro, bo, r0, xtaps)
+		case b1 == 0:
+			letterboxRowH(ro, gro, bo, r0, xtaps)
+		case l.xPoint:
+			letterboxRowV(ro, gro, bo, r0, r1, xtaps, b1)
+		case l.xMid && b1 == letterboxCoefScale/2:
+			letterboxRowMid(ro, gro, bo, r0, r1, xtaps)
+		default:
+			letterboxRow(ro, gro, bo, r0, r1, xtaps, b1)
+		}
 	}
 }
 
@@ -230,5 +254,80 @@ func letterboxRow(ro, gro, bo []float32, r0, r1 []uint8, xtaps []letterboxTap, b
 		ro[dx] = lut[uint8((hr0<<letterboxCoefBits+(hr1-hr0)*b1+round)>>(2*letterboxCoefBits))]
 		gro[dx] = lut[uint8((hg0<<letterboxCoefBits+(hg1-hg0)*b1+round)>>(2*letterboxCoefBits))]
 		bo[dx] = lut[uint8((hb0<<letterboxCoefBits+(hb1-hb0)*b1+round)>>(2*letterboxCoefBits))]
+	}
+}
+
+// letterboxRowH is letterboxRow for a row whose bottom weight is 0: the
+// horizontal blend of r0 alone, rounded from 11 fractional bits.
+func letterboxRowH(ro, gro, bo []float32, r0 []uint8, xtaps []letterboxTap) {
+	const round = 1 << (letterboxCoefBits - 1)
+	lut := &letterboxLUT
+	n := len(ro)
+	gro, bo = gro[:n], bo[:n]
+	xtaps = xtaps[:n]
+	for dx, t := range xtaps {
+		s, a1 := int(t.ofs), t.w1
+		p := r0[s : s+6 : s+6]
+		hr := int32(p[0])<<letterboxCoefBits + (int32(p[3])-int32(p[0]))*a1
+		hg := int32(p[1])<<letterboxCoefBits + (int32(p[4])-int32(p[1]))*a1
+		hb := int32(p[2])<<letterboxCoefBits + (int32(p[5])-int32(p[2]))*a1
+		ro[dx] = lut[uint8((hr+round)>>letterboxCoefBits)]
+		gro[dx] = lut[uint8((hg+round)>>letterboxCoefBits)]
+		bo[dx] = lut[uint8((hb+round)>>letterboxCoefBits)]
+	}
+}
+
+// letterboxRowV is letterboxRow when every column samples one pixel: the
+// vertical blend of r0 and r1 alone.
+func letterboxRowV(ro, gro, bo []float32, r0, r1 []uint8, xtaps []letterboxTap, b1 int32) {
+	const round = 1 << (letterboxCoefBits - 1)
+	lut := &letterboxLUT
+	n := len(ro)
+	gro, bo = gro[:n], bo[:n]
+	xtaps = xtaps[:n]
+	for dx, t := range xtaps {
+		s := int(t.ofs)
+		p := r0[s : s+3 : s+3]
+		q := r1[s : s+3 : s+3]
+		vr := int32(p[0])<<letterboxCoefBits + (int32(q[0])-int32(p[0]))*b1
+		vg := int32(p[1])<<letterboxCoefBits + (int32(q[1])-int32(p[1]))*b1
+		vb := int32(p[2])<<letterboxCoefBits + (int32(q[2])-int32(p[2]))*b1
+		ro[dx] = lut[uint8((vr+round)>>letterboxCoefBits)]
+		gro[dx] = lut[uint8((vg+round)>>letterboxCoefBits)]
+		bo[dx] = lut[uint8((vb+round)>>letterboxCoefBits)]
+	}
+}
+
+// letterboxRowPoint is letterboxRow when both weights are 0: each output
+// pixel is one source pixel.
+func letterboxRowPoint(ro, gro, bo []float32, r0 []uint8, xtaps []letterboxTap) {
+	lut := &letterboxLUT
+	n := len(ro)
+	gro, bo = gro[:n], bo[:n]
+	xtaps = xtaps[:n]
+	for dx, t := range xtaps {
+		s := int(t.ofs)
+		p := r0[s : s+3 : s+3]
+		ro[dx] = lut[p[0]]
+		gro[dx] = lut[p[1]]
+		bo[dx] = lut[p[2]]
+	}
+}
+
+// letterboxRowMid is letterboxRow when all four weights are equal (1024 of
+// 2048): the blend is then exactly the rounded mean (sum+2)>>2 of the four
+// pixels, OpenCV's own shortcut for 2:1 (it switches to INTER_AREA).
+func letterboxRowMid(ro, gro, bo []float32, r0, r1 []uint8, xtaps []letterboxTap) {
+	lut := &letterboxLUT
+	n := len(ro)
+	gro, bo = gro[:n], bo[:n]
+	xtaps = xtaps[:n]
+	for dx, t := range xtaps {
+		s := int(t.ofs)
+		p := r0[s : s+6 : s+6]
+		q := r1[s : s+6 : s+6]
+		ro[dx] = lut[uint8((uint32(p[0])+uint32(p[3])+uint32(q[0])+uint32(q[3])+2)>>2)]
+		gro[dx] = lut[uint8((uint32(p[1])+uint32(p[4])+uint32(q[1])+uint32(q[4])+2)>>2)]
+		bo[dx] = lut[uint8((uint32(p[2])+uint32(p[5])+uint32(q[2])+uint32(q[5])+2)>>2)]
 	}
 }

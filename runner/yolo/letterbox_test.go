@@ -386,3 +386,41 @@ func TestJPEGYCbCrToRGB(t *testing.T) {
 		}
 	}
 }
+
+// TestLetterboxFastPathsMatchGeneral checks that the rows and columns that
+// skip zero-weight terms give exactly what the general blend gives, on
+// sizes that take each path: 3:1 (point), 2:1 and 6:1 (equal weights),
+// 2.5:1 (the general blend), 3:1 in x only (vertical blend), 3:1 in y only
+// (horizontal blend).
+func TestLetterboxFastPathsMatchGeneral(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, s := range [][4]int{{1920, 1080, 640, 640}, {1280, 720, 640, 640}, {3840, 2160, 640, 640}, {1600, 900, 640, 640}, {96, 50, 32, 32}, {50, 96, 32, 32}, {99, 33, 33, 33}} {
+		src := &RGBImage{W: s[0], H: s[1], Pix: make([]uint8, 3*s[0]*s[1])}
+		for i := range src.Pix {
+			src.Pix[i] = uint8(r.IntN(256))
+		}
+		var lb Letterboxer
+		got := make([]float32, 3*s[2]*s[3])
+		g, err := lb.Into(got, src, s[2], s[3])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]float32, len(got))
+		copy(want, got)
+		plane := s[2] * s[3]
+		rowBytes := 3 * src.W
+		for dy := 0; dy < g.NewH; dy++ {
+			yt := lb.ytaps[dy]
+			sy := int(yt.ofs)
+			sy1 := min(sy+1, src.H-1)
+			base := (g.Top+dy)*s[2] + g.Left
+			letterboxRow(want[base:base+g.NewW], want[plane+base:plane+base+g.NewW], want[2*plane+base:2*plane+base+g.NewW],
+				src.Pix[sy*rowBytes:(sy+1)*rowBytes], src.Pix[sy1*rowBytes:(sy1+1)*rowBytes], lb.xtaps, yt.w1)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%dx%d to %dx%d: value %d is %v, the general blend gives %v", s[0], s[1], s[2], s[3], i, got[i], want[i])
+			}
+		}
+	}
+}
