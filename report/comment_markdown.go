@@ -59,9 +59,19 @@ func emoji(v compare.Verdict) string {
 	return "⚠️"
 }
 
-// Headline is the one-line verdict with emoji, also used as the commit
-// status description: "❌ regression: model=yolov8n/… fps −12.3% (1 of 3 cases)".
-func Headline(r *compare.Report) string {
+// Headline is the one-line verdict with emoji, in markdown (the case id is
+// escaped): "❌ yologate: regression: model=yolov8n/… fps −12.3% (1 of 3 cases)".
+func Headline(r *compare.Report) string { return headline(r, commentText) }
+
+// PlainHeadline is Headline as plain text, for the commit status
+// description, the check-run title and the gate report.
+func PlainHeadline(r *compare.Report) string {
+	return headline(r, func(s string, max int) string { return cut(strings.Join(strings.Fields(s), " "), max) })
+}
+
+// headline renders the verdict line; text makes user text safe for where
+// the line goes.
+func headline(r *compare.Report, text func(s string, max int) string) string {
 	n := len(r.Cases)
 	if n == 0 {
 		return "⚠️ yologate: no cases were compared"
@@ -88,9 +98,9 @@ func Headline(r *compare.Report) string {
 	}
 	what := string(r.Verdict)
 	if r.Verdict == compare.AccuracyRegression && worst.Accuracy != nil {
-		what += fmt.Sprintf(": %s %s", commentText(worst.ID, 80), accuracyFigures(worst.Accuracy))
+		what += fmt.Sprintf(": %s %s", text(worst.ID, 80), accuracyFigures(worst.Accuracy))
 	} else if m := worstMetric(worst); m != nil && r.Verdict != compare.Inconclusive {
-		what += fmt.Sprintf(": %s %s %s", commentText(worst.ID, 80), m.Metric.Label(), signedPct(m.DeltaPct))
+		what += fmt.Sprintf(": %s %s %s", text(worst.ID, 80), m.Metric.Label(), signedPct(m.DeltaPct))
 	}
 	prefix := emoji(r.Verdict) + " yologate: "
 	if r.Fail {

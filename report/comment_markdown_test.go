@@ -249,3 +249,15 @@ func TestMatrixGolden(t *testing.T) {
 		t.Errorf("passing runners without a target failed")
 	}
 }
+
+func TestPlainHeadline(t *testing.T) {
+	old := []compare.Measurement{meas(a10, "yolo_v8*n", 400, 10)}
+	cur := []compare.Measurement{meas(a10, "yolo_v8*n", 300, 10)}
+	r := compare.Compare(old, cur, compare.DefaultOptions())
+	if got, want := PlainHeadline(r), "❌ yologate: regression: model=yolo_v8*n/imgsz=640/batch=1/ep=tensorrt/precision=fp16 fps −25.0% (1 of 1 case)"; got != want {
+		t.Errorf("PlainHeadline = %q, want %q", got, want)
+	}
+	if got := Headline(r); !strings.Contains(got, `model=yolo\_v8\*n/`) {
+		t.Errorf("Headline does not escape markdown: %q", got)
+	}
+}

@@ -62,7 +62,7 @@ func EntriesFromResults(f *results.File) []MatrixEntry {
 
 // NewGateReport builds the JSON report of a gate.
 func NewGateReport(key, runURL string, cur *results.File, r *compare.Report) *GateReport {
-	g := &GateReport{Schema: GateSchema, Key: key, Verdict: r.Verdict, Fail: r.Fail, Headline: Headline(r), RunURL: runURL, Report: r}
+	g := &GateReport{Schema: GateSchema, Key: key, Verdict: r.Verdict, Fail: r.Fail, Headline: PlainHeadline(r), RunURL: runURL, Report: r}
 	verdicts := map[string]compare.Verdict{}
 	for _, c := range r.Cases {
 		verdicts[c.Profile+"\x00"+c.ID] = c.Verdict

@@ -189,7 +189,7 @@ func (c *Command) publisher(env ghreport.Env, policy report.CommentPolicy, g *ga
 // outcomeOf turns a comparison into what the sinks publish.
 func outcomeOf(in report.CommentInput, reportPath string) *report.Outcome {
 	r := in.Report
-	o := &report.Outcome{Key: in.Key, Verdict: string(r.Verdict), Title: report.Headline(r), ReportPath: reportPath,
+	o := &report.Outcome{Key: in.Key, Verdict: string(r.Verdict), Title: report.PlainHeadline(r), ReportPath: reportPath,
 		Markdown: report.CommentMarkdown(in), Summary: report.MarkdownWithin(in, report.MaxSummaryChars)}
 	switch {
 	case r.Fail:
