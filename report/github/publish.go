@@ -59,8 +59,9 @@ func Marker(key string) string {
 
 // Publish posts the comment and status as far as the token allows, then
 // writes the summary, outputs and annotations. It returns an error only for
-// an API failure other than 403/404 (after retries) or a runner file it
-// cannot write; the summary is written in every case.
+// an API failure other than 403, 404 or an exhausted rate limit (after
+// retries), or a runner file it cannot write; the summary is written in
+// every case.
 func (p *Publisher) Publish(ctx context.Context, o *report.Outcome) error {
 	var notes []string // why something was not posted, for the summary
 	var failure error  // the first non-fallback API failure
