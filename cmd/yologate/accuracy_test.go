@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -149,6 +150,54 @@ func TestAccuracyGuard(t *testing.T) {
 			}
 		}
 	})
+	t.Run("with labels the mAP drop fails", func(t *testing.T) {
+		set := labelSet(t, bus, map[string]string{"bus": labelsFrom(t, base)}, "bus.jpg")
+		images := filepath.Join(set, "images")
+		run := func(model, out string) {
+			t.Helper()
+			code, _, stderr := accMain(t, "run", "--model", model, "--ep", "cpu", "--threads", "1", "--warmup", "0",
+				"--benchtime", "1x", "--count", "3", "--quiet", "--check-images", images, "--out", out)
+			if code != 0 {
+				t.Fatalf("run %s: exit %d: %s", model, code, stderr)
+			}
+		}
+		good, worse := filepath.Join(set, "good.json"), filepath.Join(set, "worse.json")
+		run(model, good)
+		run(broken, worse)
+		// The baseline's detections were recorded on the shared photo's
+		// path: the images pair by file name.
+		rep := compareJSON(t, yaml, good, 0)
+		a := rep.Cases[0].Accuracy
+		if a == nil || a.Verdict != compare.Unchanged || a.Scores[compare.ScoreMAP5095] < 0.99 || a.Scores[compare.ScoreBaseMAP5095] < 0.99 {
+			t.Errorf("accuracy = %+v, want unchanged with mAP50-95 1 on both sides", a)
+		}
+		rep = compareJSON(t, yaml, worse, 1)
+		a = rep.Cases[0].Accuracy
+		if a == nil || a.Verdict != compare.AccuracyRegression || !strings.Contains(a.Reason, "mAP50-95 fell from 1.000 to 0.000") {
+			t.Errorf("accuracy = %+v, want a regression naming the mAP drop", a)
+		}
+		code, stdout, stderr := accMain(t, "compare", "--baseline", yaml, "--results", worse, "--map-threshold", "1")
+		if code != 0 {
+			t.Errorf("--map-threshold 1 allows any drop, yet exit %d\n%s\n%s", code, stdout, stderr)
+		}
+	})
+}
+
+// labelsFrom writes the detections of a results file's first image as YOLO
+// labels: a model scored against its own detections has mAP 1.
+func labelsFrom(t *testing.T, res string) string {
+	t.Helper()
+	f, err := results.Read(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := f.Cases[0].Accuracy.Images[0]
+	var b strings.Builder
+	for _, d := range im.Detections {
+		w, h := float64(im.Width), float64(im.Height)
+		fmt.Fprintf(&b, "%d %.6f %.6f %.6f %.6f\n", d.Class, (d.X1+d.X2)/2/w, (d.Y1+d.Y2)/2/h, (d.X2-d.X1)/w, (d.Y2-d.Y1)/h)
+	}
+	return b.String()
 }
 
 // compareJSON runs compare --format json and decodes its report.
@@ -175,4 +224,134 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// labelSet lays out reference images the Ultralytics way in a temporary
+// folder: images/NAME links to the shared photo, labels/STEM.txt holds the
+// given label text (no file when the text is absent from labels).
+func labelSet(t *testing.T, bus string, labels map[string]string, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, sub := range []string{"images", "labels"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	abs, err := filepath.Abs(bus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if err := os.Symlink(abs, filepath.Join(dir, "images", n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for stem, text := range labels {
+		if err := os.WriteFile(filepath.Join(dir, "labels", stem+".txt"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestAccuracyBadInput: every bad reference input fails before any timing
+// with one line naming the file (and line) and exit 2.
+func TestAccuracyBadInput(t *testing.T) {
+	model, bus := needRealModel(t)
+	run := []string{"run", "--model", model, "--ep", "cpu", "--warmup", "0", "--benchtime", "1x", "--count", "1", "--quiet"}
+	notImage := filepath.Join(t.TempDir(), "notes.jpg")
+	if err := os.WriteFile(notImage, []byte("not a JPEG"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		labels map[string]string
+		args   func(dir string) []string
+		want   string
+	}{
+		{"wrong column count", map[string]string{"bus": "5 0.5 0.5 0.5\n"}, nil, "labels/bus.txt:1:1: want 5 columns, got 4"},
+		{"coordinate outside the unit range", map[string]string{"bus": "5 0.5 0.5 0.5 0.5\n2 0.5 1.5 0.2 0.2\n"}, nil, "labels/bus.txt:2:7: cy \"1.5\" is not a number in [0,1]"},
+		{"negative size", map[string]string{"bus": "5 0.5 0.5 -0.5 0.5\n"}, nil, "labels/bus.txt:1:11: w \"-0.5\""},
+		{"class id beyond the model's names", map[string]string{"bus": "5 0.5 0.5 0.5 0.5\n80 0.5 0.5 0.1 0.1\n"}, nil, "labels/bus.txt:2:1: class id 80 is beyond the model's 80 classes"},
+		{"class id not a number", map[string]string{"bus": "bus 0.5 0.5 0.5 0.5\n"}, nil, "labels/bus.txt:1:1: bad class id \"bus\""},
+		{"--labels folder without label files", nil, func(dir string) []string {
+			return []string{"--check-images", filepath.Join(dir, "images"), "--labels", filepath.Join(dir, "images")}
+		}, "no label file for any of the 1 reference images"},
+		{"--labels is not a folder", nil, func(dir string) []string {
+			return []string{"--check-images", filepath.Join(dir, "images"), "--labels", filepath.Join(dir, "nowhere")}
+		}, "--labels"},
+		{"--labels without images", nil, func(dir string) []string { return []string{"--labels", filepath.Join(dir, "labels")} }, "labels without reference images"},
+		{"missing image", nil, func(dir string) []string { return []string{"--check-images", filepath.Join(dir, "none.jpg")} }, "none.jpg: cannot read"},
+		{"not an image", nil, func(string) []string { return []string{"--check-images", notImage} }, "notes.jpg"},
+		{"folder without images", nil, func(dir string) []string { return []string{"--check-images", filepath.Join(dir, "labels")} }, "has no .jpg, .jpeg or .png file"},
+		{"bad --check-conf", nil, func(dir string) []string {
+			return []string{"--check-images", filepath.Join(dir, "images"), "--check-conf", "1.5"}
+		}, "--check-conf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := labelSet(t, bus, tt.labels, "bus.jpg")
+			args := []string{"--check-images", filepath.Join(dir, "images")}
+			if tt.args != nil {
+				args = tt.args(dir)
+			}
+			code, _, stderr := accMain(t, append(append([]string{}, run...), args...)...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2: %s", code, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr does not contain %q:\n%s", tt.want, stderr)
+			}
+			if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 {
+				t.Errorf("stderr has %d lines, want one:\n%s", n+1, stderr)
+			}
+		})
+	}
+	t.Run("several bad lines are all listed", func(t *testing.T) {
+		dir := labelSet(t, bus, map[string]string{"bus": "5 0.5\n", "car": "2 2 0.5 0.5 0.5\n"}, "bus.jpg", "car.jpg")
+		code, _, stderr := accMain(t, append(append([]string{}, run...), "--check-images", filepath.Join(dir, "images"))...)
+		if code != 2 || !strings.Contains(stderr, "bus.txt:1:1") || !strings.Contains(stderr, "car.txt:1:3") {
+			t.Errorf("exit %d, want 2 naming both files:\n%s", code, stderr)
+		}
+	})
+	for _, flagArgs := range [][]string{{"--min-recall", "0"}, {"--min-precision", "1.5"}, {"--map-threshold", "-0.1"}} {
+		t.Run("compare "+flagArgs[0], func(t *testing.T) {
+			code, _, stderr := accMain(t, append([]string{"compare", "a.json", "b.json"}, flagArgs...)...)
+			if code != 2 || !strings.Contains(stderr, flagArgs[0]) {
+				t.Errorf("exit %d, want 2 naming %s: %s", code, flagArgs[0], stderr)
+			}
+		})
+	}
+}
+
+// TestAccuracyUnlabelledImage: an image without a label file among
+// labelled ones is not an error: a warning names it, and it is checked
+// against the baseline's detections only.
+func TestAccuracyUnlabelledImage(t *testing.T) {
+	model, bus := needRealModel(t)
+	dir := labelSet(t, bus, map[string]string{"a": "5 0.3 0.3 0.55 0.65\n"}, "a.jpg", "b.jpg")
+	out := filepath.Join(dir, "r.json")
+	code, _, stderr := accMain(t, "run", "--model", model, "--ep", "cpu", "--warmup", "0", "--benchtime", "1x", "--count", "1", "--quiet",
+		"--check-images", filepath.Join(dir, "images"), "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := "b.jpg has no label file (looked for " + filepath.Join(dir, "labels", "b.txt") + "): it is checked against the baseline's detections only"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr does not warn %q:\n%s", want, stderr)
+	}
+	f, err := results.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.Cases[0].Accuracy
+	if a == nil || len(a.Images) != 2 || a.Summary == nil || a.Summary.LabelledImages != 1 {
+		t.Fatalf("accuracy = %+v, want two images, one labelled", a)
+	}
+	if a.Images[0].LabelFile == "" || len(a.Images[0].Labels) != 1 || a.Images[1].LabelFile != "" || a.Images[1].Labels != nil {
+		t.Errorf("labels = %+v / %+v, want one box on a.jpg and none on b.jpg", a.Images[0], a.Images[1])
+	}
+	if a.Summary.MAP50 <= 0 || a.Summary.Recall != 1 {
+		t.Errorf("summary = %+v, want the labelled bus found (recall 1, mAP50 > 0)", a.Summary)
+	}
 }
