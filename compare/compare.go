@@ -58,7 +58,14 @@ type test struct {
 	m *MetricResult
 	// oldV and newV are the samples, kept to size an inconclusive verdict.
 	oldV, newV []float64
-	threshold  float64
+	// testOld and testNew are what the U test compares: the samples, or in
+	// paired mode the pair ratios (see pairSplit).
+	testOld, testNew []float64
+	// perTest is how many repeats per side one test value stands for: 1,
+	// or 2 in paired mode (each ratio is a pair, and the pairs are split
+	// in two halves).
+	perTest   int
+	threshold float64
 }
 
 // Compare compares the current measurements with the baseline ones and
@@ -256,6 +263,19 @@ func measure(t *test, opt Options) {
 	if t.m.Old.Median != 0 {
 		t.m.DeltaPct = (t.m.New.Median - t.m.Old.Median) / t.m.Old.Median * 100
 	}
+	t.testOld, t.testNew, t.perTest = t.oldV, t.newV, 1
+	if opt.Paired && len(t.oldV) == len(t.newV) && len(t.oldV) >= 2 {
+		first, second := pairSplit(t.oldV, t.newV)
+		t.testOld, t.testNew, t.perTest = first, second, 2
+		t.m.Paired = true
+		mf := newSample(first, th)
+		ms := newSample(second, th)
+		cf, cs := assumption.Summary(mf, opt.Confidence).Center, assumption.Summary(ms, opt.Confidence).Center
+		if cf > 0 && cs > 0 {
+			t.m.DeltaPct = (math.Sqrt(cf/cs) - 1) * 100
+		}
+		so, sn = mf, ms
+	}
 	c := assumption.Compare(so, sn)
 	t.m.P = c.P
 	var warn []error
@@ -265,6 +285,31 @@ func measure(t *test, opt Options) {
 	for _, w := range warn {
 		t.m.Warnings = appendUnique(t.m.Warnings, w.Error())
 	}
+}
+
+// pairSplit turns interleaved repeats into two independent samples whose
+// difference is the change from a to b with the machine's drift removed.
+// Pair i is a[i], b[i], measured one right after the other, a first when i
+// is even (A B, B A, A B, ...). For pairs with a first it takes b/a; for
+// pairs with b first, the inverse a/b. Both are "second / first" ratios, so
+// when a and b perform alike the two samples have the same distribution
+// (an advantage of running first or second cancels), and a drift slower
+// than a pair cancels inside each ratio. A change by factor f moves the
+// first sample to about f and the second to about 1/f: the U test compares
+// them, and the square root of the ratio of their medians (first over
+// second) estimates f.
+func pairSplit(a, b []float64) (aFirst, bFirst []float64) {
+	for i := range a {
+		if a[i] <= 0 || b[i] <= 0 {
+			continue
+		}
+		if i%2 == 0 {
+			aFirst = append(aFirst, b[i]/a[i])
+		} else {
+			bFirst = append(bFirst, a[i]/b[i])
+		}
+	}
+	return aFirst, bFirst
 }
 
 // newSample wraps a copy of v: benchmath sorts a sample's values in place,
@@ -299,13 +344,16 @@ func holm(tests []*test) {
 func judge(t *test, opt Options, family int) {
 	m := t.m
 	m.Significant = m.PHolm <= opt.Alpha
-	n1, n2 := m.Old.N, m.New.N
+	n1, n2 := len(t.testOld), len(t.testNew)
 	if p := minP(n1, n2); p > opt.Alpha {
 		need := repeatsFor(opt.Alpha/float64(family), opt.MaxRepeats)
+		if need > 0 {
+			need *= t.perTest
+		}
 		m.Measured, m.Verdict = Inconclusive, Inconclusive
 		m.NeedRepeats = need
 		m.Reason = fmt.Sprintf("too few samples: with %d and %d repeats the test can never reach p ≤ %g; %s",
-			n1, n2, opt.Alpha, needText(need, family, opt))
+			m.Old.N, m.New.N, opt.Alpha, needText(need, family, opt))
 		return
 	}
 	delta := m.DeltaPct / 100
@@ -327,7 +375,10 @@ func judge(t *test, opt Options, family int) {
 			// tests with a p-value at least this one's (Holm's step).
 			level = opt.Alpha / m.PHolm * m.P
 		}
-		need := settleRepeats(t.oldV, t.newV, level, opt.MaxRepeats)
+		need := settleRepeats(t.testOld, t.testNew, level, opt.MaxRepeats/t.perTest)
+		if need > 0 {
+			need *= t.perTest
+		}
 		m.NeedRepeats = need
 		m.Reason = fmt.Sprintf("moved %+.1f%% (beyond the %s threshold) but not significant (p=%.3g after Holm > %g): the noise is too high to tell; %s",
 			m.DeltaPct, pct(t.threshold), m.PHolm, opt.Alpha, settleText(need))
@@ -338,6 +389,9 @@ func judge(t *test, opt Options, family int) {
 }
 
 func needText(need, family int, opt Options) string {
+	if need > opt.MaxRepeats {
+		need = -1
+	}
 	tests := ""
 	if family > 1 {
 		tests = fmt.Sprintf(" (Holm across %d tests)", family)

@@ -273,3 +273,40 @@ func TestCompareKeepsInputOrder(t *testing.T) {
 		t.Errorf("Old.Values %v, want measurement order %v", got, o)
 	}
 }
+
+func TestPairSplit(t *testing.T) {
+	a := []float64{10, 20, 10, 40}
+	b := []float64{9, 18, 9, 36} // B 10% slower in every pair
+	first, second := pairSplit(a, b)
+	if diff := cmp.Diff([]float64{0.9, 0.9}, first, cmpApprox); diff != "" {
+		t.Errorf("A-first ratios (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]float64{1 / 0.9, 1 / 0.9}, second, cmpApprox); diff != "" {
+		t.Errorf("B-first ratios (-want +got):\n%s", diff)
+	}
+}
+
+var cmpApprox = cmp.Comparer(func(x, y float64) bool { return math.Abs(x-y) < 1e-9 })
+
+// TestPairedCancelsDrift: a machine that gets three times faster during
+// the run hides a 10% drop from the unpaired test, not from the paired one.
+func TestPairedCancelsDrift(t *testing.T) {
+	var a, b []float64
+	for i := 0; i < 20; i++ {
+		speed := 1 + 2*float64(i)/19
+		noise := 1 + 0.01*float64((i*7)%5-2)
+		a = append(a, 10*speed*noise)
+		b = append(b, 9*speed/noise)
+	}
+	opt := DefaultOptions()
+	rep := Compare([]Measurement{meas("p", "a", a)}, []Measurement{meas("p", "a", b)}, opt)
+	if v := rep.Cases[0].Verdict; v == Regression {
+		t.Errorf("unpaired: %s, want the drift to hide the drop", v)
+	}
+	opt.Paired = true
+	rep = Compare([]Measurement{meas("p", "a", a)}, []Measurement{meas("p", "a", b)}, opt)
+	m := rep.Cases[0].Metrics[0]
+	if m.Verdict != Regression || !m.Paired || math.Abs(m.DeltaPct+10) > 1 {
+		t.Errorf("paired: %s paired=%v Δ=%.2f%% (%s), want a 10%% regression", m.Verdict, m.Paired, m.DeltaPct, m.Reason)
+	}
+}

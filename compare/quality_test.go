@@ -136,3 +136,102 @@ func TestVerdictQuality(t *testing.T) {
 		})
 	}
 }
+
+// pairedRates simulates yologate ab on a drifting machine: per pair a
+// machine speed drawn log-uniformly over a factor of drift, the second run
+// of each pair slower by order (a fraction), A and B alternating A B, B A,
+// ... as ab runs them; B is slower by drop. It returns how often case 0
+// was called a regression and how often any unchanged case was called a
+// regression or improvement, for paired and for unpaired comparison.
+func pairedRates(seed int64, cv, drop, drift, order float64, count, trials int, paired bool) (caught, falseAlarm float64) {
+	r := rand.New(rand.NewSource(seed))
+	opt := DefaultOptions()
+	opt.Paired = paired
+	var nCaught, nFalse int
+	for t := 0; t < trials; t++ {
+		old := make([]Measurement, qualityCases)
+		cur := make([]Measurement, qualityCases)
+		for c := range old {
+			a := make([]float64, count)
+			b := make([]float64, count)
+			d := 0.0
+			if c == 0 {
+				d = drop
+			}
+			for i := 0; i < count; i++ {
+				speed := math.Exp((r.Float64() - 0.5) * math.Log(drift))
+				va := 100 * speed * lognormal(r, 1, cv, 1)[0]
+				vb := 100 * (1 - d) * speed * lognormal(r, 1, cv, 1)[0]
+				if i%2 == 0 {
+					vb *= 1 - order // B second
+				} else {
+					va *= 1 - order // A second
+				}
+				a[i], b[i] = va, vb
+			}
+			id := fmt.Sprintf("case-%d", c)
+			old[c] = Measurement{Profile: "p", CaseID: id, Samples: map[Metric][]float64{FPS: a}}
+			cur[c] = Measurement{Profile: "p", CaseID: id, Samples: map[Metric][]float64{FPS: b}}
+		}
+		rep := Compare(old, cur, opt)
+		if rep.Cases[0].Verdict == Regression {
+			nCaught++
+		}
+		others := rep.Cases[1:]
+		if drop == 0 {
+			others = rep.Cases
+		}
+		for _, c := range others {
+			if c.Verdict == Regression || c.Verdict == Improvement {
+				nFalse++
+				break
+			}
+		}
+	}
+	return float64(nCaught) / float64(trials), float64(nFalse) / float64(trials)
+}
+
+func TestPairedQuality(t *testing.T) {
+	if testing.Short() {
+		t.Skip("verdict quality simulation skipped in -short mode")
+	}
+	trials := 1000
+	if raceEnabled {
+		trials = 200
+	}
+	const alpha = 0.05
+	tests := []struct {
+		name                   string
+		cv, drop, drift, order float64
+		paired                 bool
+		minCaught, maxCaught   float64
+		info                   bool
+	}{
+		// A machine whose speed wanders over a factor of 3 between pairs,
+		// 2% noise within a pair, running second costs 3%.
+		{"paired A/A drift×3", 0.02, 0, 3, 0.03, true, 0, alpha, false},
+		{"paired A/A drift×3 cv=5%", 0.05, 0, 3, 0.03, true, 0, alpha, false},
+		{"paired drop 10% drift×3", 0.02, 0.10, 3, 0.03, true, 0.95, 1, false},
+		{"paired drop 7% drift×3", 0.02, 0.07, 3, 0.03, true, 0.80, 1, false},
+		{"paired drop 3% drift×3", 0.02, 0.03, 3, 0.03, true, 0, 0.05, false},
+		// The same data compared unpaired, as against a stored baseline.
+		{"unpaired A/A drift×3", 0.02, 0, 3, 0.03, false, 0, alpha, true},
+		{"unpaired drop 10% drift×3", 0.02, 0.10, 3, 0.03, false, 0, 0.5, true},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.info && raceEnabled {
+				t.Skip("informational row: skipped under -race to keep the test fast")
+			}
+			caught, falseAlarm := pairedRates(int64(2000+i), tt.cv, tt.drop, tt.drift, tt.order, 20, trials, tt.paired)
+			t.Logf("%-26s count=20 trials=%d regression=%.2f%% false-alarm(unchanged cases)=%.2f%%", tt.name, trials, 100*caught, 100*falseAlarm)
+			if caught < tt.minCaught || caught > tt.maxCaught {
+				t.Errorf("case 0 called a regression %.2f%% of the time, want within [%.0f%%, %.0f%%]",
+					100*caught, 100*tt.minCaught, 100*tt.maxCaught)
+			}
+			if falseAlarm > alpha {
+				t.Errorf("false alarms among unchanged cases %.2f%%, want ≤ %.0f%% (alpha)", 100*falseAlarm, 100*alpha)
+			}
+		})
+	}
+}

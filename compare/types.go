@@ -133,6 +133,11 @@ type Options struct {
 	// MaxRepeats caps the repeat count that an inconclusive verdict may
 	// suggest; 0 means 100.
 	MaxRepeats int `json:"max_repeats,omitempty"`
+	// Paired compares repeat i of both sides as a pair measured back to
+	// back, the order alternating A B, B A, ... (as yologate ab runs
+	// them): the test then sees the change with the machine's drift
+	// removed. Metrics whose sides differ in count are compared unpaired.
+	Paired bool `json:"paired,omitempty"`
 	// Accuracy holds the limits of the accuracy check; zero fields take
 	// accuracy.Options' defaults.
 	Accuracy accuracy.Options `json:"-"`
@@ -196,8 +201,11 @@ type MetricResult struct {
 	// Old and New summarize the baseline and current samples.
 	Old Summary `json:"old"`
 	New Summary `json:"new"`
-	// DeltaPct is (new − old) / old of the medians, in percent.
+	// DeltaPct is (new − old) / old of the medians, in percent; in paired
+	// mode, the change estimated from the pair ratios.
 	DeltaPct float64 `json:"delta_pct"`
+	// Paired reports that the test compared pair ratios (Options.Paired).
+	Paired bool `json:"paired,omitempty"`
 	// P is the Mann-Whitney U test's p-value; PHolm is P after Holm
 	// correction across the comparison's Tests, compared with Alpha.
 	P     float64 `json:"p"`

@@ -217,8 +217,12 @@ func compareSummary(r *compare.Report) string {
 // compareSettings states how the verdicts were reached.
 func compareSettings(r *compare.Report) string {
 	o := r.Options
-	return fmt.Sprintf("medians with %g%% confidence intervals; Mann-Whitney U, alpha %g after Holm correction across %d tests; threshold %g%% (a case may override it)",
+	s := fmt.Sprintf("medians with %g%% confidence intervals; Mann-Whitney U, alpha %g after Holm correction across %d tests; threshold %g%% (a case may override it)",
 		o.Confidence*100, o.Alpha, r.Tests, o.Threshold*100)
+	if o.Paired {
+		s += "; paired: Δ and p come from the ratios of back-to-back repeats, which cancels the machine's drift"
+	}
+	return s
 }
 
 // WriteCompareText writes the comparison as aligned text tables, one per

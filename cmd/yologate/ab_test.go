@@ -84,6 +84,9 @@ func TestABInterleaved(t *testing.T) {
 	if !strings.Contains(stdout.String(), want) {
 		t.Errorf("table does not name the pair %q:\n%s", want, stdout.String())
 	}
+	if !strings.Contains(stdout.String(), "paired: Δ and p come from the ratios of back-to-back repeats") {
+		t.Errorf("the table does not say the comparison is paired:\n%s", stdout.String())
+	}
 	// Three repeats per side can never be significant: the table says so.
 	if !strings.Contains(stdout.String(), "too few samples") {
 		t.Errorf("no too-few-samples note:\n%s", stdout.String())
