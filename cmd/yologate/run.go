@@ -41,8 +41,8 @@ type benchFlags struct {
 
 func (b *benchFlags) register(fs *flag.FlagSet) {
 	fs.Var(&b.models, "model", "standard model `NAME` (yolov8n, yolo11s, ...) or ONNX file PATH; repeat or comma-separate for several (default yolov8n)")
-	fs.Var(&b.sizes, "imgsz", "image `SIZE`: 640 or HEIGHTxWIDTH (640x672); repeatable (default: the model's own size, 640 for standard models)")
-	fs.Var(&b.batches, "batch", "batch `SIZE`; repeatable (default 1)")
+	fs.Var(&b.sizes, "imgsz", "image `SIZE`: 640 or HEIGHTxWIDTH (640x672); repeatable or comma-separated (default: the model's own size, 640 for standard models)")
+	fs.Var(&b.batches, "batch", "images per inference (`N`); repeatable or comma-separated (default 1)")
 	fs.StringVar(&b.ep, "ep", "auto", "execution provider: auto (the best available), cpu, cuda or tensorrt")
 	fs.StringVar(&b.precision, "precision", "", "fp32, fp16 or int8 (default: the model's own)")
 	fs.IntVar(&b.device, "device", 0, "GPU index for cuda and tensorrt")
