@@ -40,7 +40,7 @@ $(ORT_LIB):
 
 ## build: the yologate binary in bin/
 build:
-	$(GO) build -o $(BIN) ./cmd/yologate
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/yologate
 
 ## run: the standard benchmark (generated yolov8n at 640, CPU provider)
 run: setup build
