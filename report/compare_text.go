@@ -94,7 +94,7 @@ func layoutCompare(r *compare.Report) compareLayout {
 			caseNotes = append(caseNotes, addNote(c.ID+": "+c.Reason))
 		}
 		if c.Accuracy != nil && c.Accuracy.Reason != "" {
-			caseNotes = append(caseNotes, addNote(c.ID+": accuracy "+string(c.Accuracy.Verdict)+": "+c.Accuracy.Reason))
+			caseNotes = append(caseNotes, addNote(c.ID+": accuracy: "+c.Accuracy.Reason))
 		}
 		if len(c.Metrics) == 0 {
 			l.rows[c.Profile] = append(l.rows[c.Profile], compareRow{caseID: c.ID, verdict: c.Verdict.Symbol(), notes: caseNotes})
