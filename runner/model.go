@@ -22,7 +22,7 @@ type Model struct {
 	Path string
 	// Generated is set for a model from the built-in zoo.
 	Generated bool
-	// Data holds the ONNX bytes.
+	// Data holds the ONNX file's bytes (without external data files).
 	Data []byte
 	// Info is the decoded summary (sha256, opset, parameters, inputs).
 	Info *onnxmodel.Info
@@ -33,6 +33,8 @@ type Model struct {
 	image  int // index of the image input in Info.Inputs
 	inputs []ort.TensorInfo
 	output []ort.TensorInfo
+	// external is set when weights live in external data files next to Path.
+	external bool
 }
 
 // quantizedOps are the operators that make a model int8.
@@ -46,15 +48,27 @@ func LoadModelFile(path string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(info.ExternalData) > 0 {
-		return nil, errs.Inputf(path, "re-export the model with its weights inside the file", "weights in external data files (%s) are not supported", strings.Join(info.ExternalData, ", "))
-	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &errs.Error{Kind: errs.Env, Where: path, Err: err}
 	}
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	return newModel(name, path, data, info, false)
+	m, err := newModel(name, path, data, info, false)
+	if err != nil {
+		return nil, err
+	}
+	// ONNX Runtime finds external weights relative to the file, so such a
+	// model is loaded from its path rather than from Data.
+	m.external = len(info.ExternalData) > 0
+	return m, nil
+}
+
+// newSession creates an ONNX Runtime session of m.
+func (m *Model) newSession(outputs []ort.TensorInfo, cfg ort.Config) (*ort.Session, error) {
+	if m.external {
+		return ort.NewSessionFromFile(m.Path, m.inputs, outputs, cfg)
+	}
+	return ort.NewSession(m.Data, m.inputs, outputs, cfg)
 }
 
 // newModel checks info and converts its inputs and outputs for ONNX Runtime.

@@ -151,7 +151,7 @@ func Prepare(ctx context.Context, spec Spec, opt Options) (*Prepared, error) {
 	m := spec.Model
 	outputs := slices.Clone(m.output)
 	t0 := time.Now()
-	sess, err := ort.NewSession(m.Data, m.inputs, outputs, cfg)
+	sess, err := m.newSession(outputs, cfg)
 	created := time.Since(t0)
 	if err != nil {
 		return nil, withWhere(err, m)

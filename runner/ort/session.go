@@ -156,6 +156,24 @@ var graphLevels = map[string]onnx.GraphOptimizationLevel{
 // that cannot be used is an environment error; a model ONNX Runtime rejects
 // is an input error.
 func NewSession(model []byte, inputs, outputs []TensorInfo, cfg Config) (*Session, error) {
+	if len(model) == 0 {
+		return nil, errs.Inputf("model", "", "empty model")
+	}
+	return newSession(inputs, outputs, cfg, func(names, outs []string, opts *onnx.SessionOptions) (*onnx.DynamicAdvancedSession, error) {
+		return onnx.NewDynamicAdvancedSessionWithONNXData(model, names, outs, opts)
+	})
+}
+
+// NewSessionFromFile is NewSession for the ONNX file at path, which ONNX
+// Runtime reads itself: the way to load a model whose weights live in
+// external data files next to it.
+func NewSessionFromFile(path string, inputs, outputs []TensorInfo, cfg Config) (*Session, error) {
+	return newSession(inputs, outputs, cfg, func(names, outs []string, opts *onnx.SessionOptions) (*onnx.DynamicAdvancedSession, error) {
+		return onnx.NewDynamicAdvancedSession(path, names, outs, opts)
+	})
+}
+
+func newSession(inputs, outputs []TensorInfo, cfg Config, create func(inputs, outputs []string, opts *onnx.SessionOptions) (*onnx.DynamicAdvancedSession, error)) (*Session, error) {
 	if !Loaded() {
 		return nil, errs.Envf(LibraryEnv, fixLoad, "ONNX Runtime is not loaded")
 	}
@@ -174,7 +192,7 @@ func NewSession(model []byte, inputs, outputs []TensorInfo, cfg Config) (*Sessio
 		}
 		return n
 	}
-	sess, err := onnx.NewDynamicAdvancedSessionWithONNXData(model, names(inputs), names(outputs), opts)
+	sess, err := create(names(inputs), names(outputs), opts)
 	if err != nil {
 		if cfg.Provider.Name != CPU && cfg.Provider.Name != "" {
 			return nil, errs.Envf("--ep", "check the GPU, its driver and the provider's libraries with \"yologate doctor\"", "creating a %s session: %s", cfg.Provider.Name, cleanMsg(err))
