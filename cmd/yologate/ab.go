@@ -163,14 +163,23 @@ func runAB(ctx context.Context, c *Command, args []string) error {
 		return errs.Usagef("--b", "give both sides the same number of models, sizes and batches",
 			"side a has %d case(s), side b %d", len(sides[0].specs), len(sides[1].specs))
 	}
-	v, commit := buildVersion()
-	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
+	checks, err := bf.acc.load(c, append(append([]runner.Spec{}, sides[0].specs...), sides[1].specs...))
+	if err != nil {
+		return err
+	}
+	defer c.instrument(&opt)()
 	c.applyProgress(&opt, &bf)
 	for _, s := range sides {
 		s.file = &results.File{Schema: results.Schema, Status: results.StatusIncomplete, Started: time.Now().UTC().Round(0),
 			Fingerprint: opt.Fingerprint, Cases: []results.Case{}}
 	}
 	runErr := abRun(ctx, c, sides, opt)
+	for _, s := range sides {
+		if runErr == nil {
+			// B's detections are compared with A's, as with a baseline's.
+			runErr = bf.acc.check(ctx, c, s.specs, s.file, checks)
+		}
+	}
 	for _, s := range sides {
 		s.file.Finished = time.Now().UTC().Round(0)
 		if runErr == nil {

@@ -69,8 +69,7 @@ func runCapacity(ctx context.Context, c *Command, args []string) error {
 	if len(specs) != 1 {
 		return errs.Usagef("--model", "give one model, one --imgsz and one --batch", "capacity measures one case, %d asked for", len(specs))
 	}
-	v, commit := buildVersion()
-	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
+	defer c.instrument(&opt)()
 	c.applyProgress(&opt, &bf)
 	t := runner.CapacityTarget{FPS: *target, MaxP99MS: float64(*maxP99) / float64(time.Millisecond)}
 	f := &results.File{Schema: results.Schema, Status: results.StatusIncomplete, Started: time.Now().UTC().Round(0), Fingerprint: opt.Fingerprint, Cases: []results.Case{}}

@@ -18,6 +18,7 @@ import (
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/internal/progress"
 	"github.com/yologate/yologate/runner"
+	"github.com/yologate/yologate/runner/gpu"
 )
 
 // Exit codes, named once; Main is the only place that chooses one.
@@ -266,6 +267,18 @@ func (s *signalCatcher) signal() os.Signal {
 func (s *signalCatcher) stop() {
 	signal.Stop(s.ch)
 	s.cancel()
+}
+
+// instrument fills opt's fingerprint, with the GPUs NVML sees, and its
+// per-case telemetry sampler, so that every measuring command derives the
+// same hardware profile; call the returned function when measuring is over.
+// Without NVML (CPU machines) the GPUs are absent and telemetry says why.
+func (c *Command) instrument(opt *runner.Options) (done func()) {
+	v, commit := buildVersion()
+	mon := gpu.OpenMonitor(c.Getenv)
+	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv, GPUs: mon.GPUs}.Fingerprint()
+	opt.Telemetry = func(device int) runner.Sampler { return mon.Sampler(device, gpu.Options{}) }
+	return func() { mon.Close() }
 }
 
 // applyProgress sets how a benchmark reports progress on c.Stderr: a live

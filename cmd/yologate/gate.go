@@ -117,6 +117,7 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 		if err != nil {
 			return err
 		}
+		defer m.done()
 		if cur, err = m.run(ctx, nil); err != nil {
 			return err
 		}
@@ -260,6 +261,8 @@ type measurer struct {
 	// acc and checks are the accuracy check run after the timing.
 	acc    *accuracyFlags
 	checks []runner.CheckImage
+	// done releases NVML once measuring is over.
+	done func()
 }
 
 func newMeasurer(c *Command, bf *benchFlags, wf *workloadFlags) (*measurer, error) {
@@ -279,10 +282,9 @@ func newMeasurer(c *Command, bf *benchFlags, wf *workloadFlags) (*measurer, erro
 	if err != nil {
 		return nil, err
 	}
-	v, commit := buildVersion()
-	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
+	done := c.instrument(&opt)
 	c.applyProgress(&opt, bf)
-	return &measurer{c: c, specs: specs, opt: opt, w: w, acc: &bf.acc, checks: checks}, nil
+	return &measurer{c: c, specs: specs, opt: opt, w: w, acc: &bf.acc, checks: checks, done: done}, nil
 }
 
 // run measures the cases whose ids are in only (all when only is nil).

@@ -12,7 +12,6 @@ import (
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner"
-	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -174,11 +173,7 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	v, commit := buildVersion()
-	mon := gpu.OpenMonitor(c.Getenv)
-	defer mon.Close()
-	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv, GPUs: mon.GPUs}.Fingerprint()
-	opt.Telemetry = func(device int) runner.Sampler { return mon.Sampler(device, gpu.Options{}) }
+	defer c.instrument(&opt)()
 	c.applyProgress(&opt, &bf)
 	f, runErr := runner.RunWorkload(ctx, specs, opt, w)
 	if runErr == nil {

@@ -58,8 +58,7 @@ func runSweep(ctx context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	v, commit := buildVersion()
-	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv}.Fingerprint()
+	defer c.instrument(&opt)()
 	c.applyProgress(&opt, &bf)
 	f, runErr := runner.RunWorkload(ctx, specs, opt, w)
 	budgetMS := float64(*budget) / float64(time.Millisecond)
