@@ -150,6 +150,13 @@ func TestAccuracyGuard(t *testing.T) {
 			}
 		}
 	})
+	t.Run("ab compares B's detections with A's", func(t *testing.T) {
+		code, stdout, stderr := accMain(t, "ab", "--a", model, "--b", broken, "--ep", "cpu", "--threads", "1", "--warmup", "0",
+			"--benchtime", "1x", "--count", "2", "--check-images", bus)
+		if code != 1 || !strings.Contains(stdout, "accuracy-regression") || !strings.Contains(stdout, "baseline detections (recall 0.00 < 0.90)") {
+			t.Errorf("ab: exit %d, want 1 with an accuracy regression\n%s\n%s", code, stdout, stderr)
+		}
+	})
 	t.Run("with labels the mAP drop fails", func(t *testing.T) {
 		set := labelSet(t, bus, map[string]string{"bus": labelsFrom(t, base)}, "bus.jpg")
 		images := filepath.Join(set, "images")
