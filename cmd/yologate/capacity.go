@@ -58,6 +58,9 @@ func runCapacity(ctx context.Context, c *Command, args []string) error {
 	if err := checkOutPath("--out", *out); err != nil {
 		return err
 	}
+	if n := max(len(plan.Models), 1) * max(len(plan.Sizes), 1) * max(len(plan.Batches), 1); n > 1 {
+		return errs.Usagef("--model", "give one model, one --imgsz and one --batch", "capacity measures one case, %d asked for", n)
+	}
 	w, err := wf.workload(c)
 	if err != nil {
 		return err
