@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,6 +91,7 @@ func runAB(ctx context.Context, c *Command, args []string) error {
 	bFlag := fs.String("b", "", "side B (the candidate): a model or benchmark `FLAGS`")
 	outA := fs.String("out-a", "", "write side A's results JSON to `FILE`")
 	outB := fs.String("out-b", "", "write side B's results JSON to `FILE`")
+	fresh := fs.Bool("fresh-sessions", false, "create and warm up new sessions for every pair of repeats, so that one session's own speed cannot favour a side (slower; shorten --warmup)")
 	var cf compareFlags
 	cf.register(fs)
 	if err := c.parseFlags(fs, args); err != nil {
@@ -173,7 +175,7 @@ func runAB(ctx context.Context, c *Command, args []string) error {
 		s.file = &results.File{Schema: results.Schema, Status: results.StatusIncomplete, Started: time.Now().UTC().Round(0),
 			Fingerprint: opt.Fingerprint, Cases: []results.Case{}}
 	}
-	runErr := abRun(ctx, c, sides, opt)
+	runErr := abRun(ctx, c, sides, opt, *fresh)
 	for _, s := range sides {
 		if runErr == nil {
 			// B's detections are compared with A's, as with a baseline's.
@@ -208,54 +210,85 @@ func runAB(ctx context.Context, c *Command, args []string) error {
 // abRun measures each pair of cases with their repeats interleaved: both
 // sessions are created and warmed up, then the repeats alternate in the
 // order A B, B A, A B, ... so that a drift of the machine (heat, other
-// load) falls on both sides alike.
-func abRun(ctx context.Context, c *Command, sides []*abSide, opt runner.Options) error {
+// load) falls on both sides alike. With fresh, every pair of repeats gets
+// new sessions (created and warmed up again): a session's own speed (where
+// its weights and buffers happen to lie in memory) then varies from pair
+// to pair like any other noise, instead of favouring one side for the
+// whole run.
+func abRun(ctx context.Context, c *Command, sides []*abSide, opt runner.Options, fresh bool) error {
+	block := opt.Count
+	if fresh {
+		block = 1
+	}
 	for i := range sides[0].specs {
-		var ps [2]*runner.Prepared
-		for k, s := range sides {
-			fmt.Fprintf(c.Stderr, "ab: side %s: %s\n", s.name, s.specs[i].ID())
-			p, err := runner.Prepare(ctx, s.specs[i], opt)
+		var acc [2]*results.Case
+		keep := func() {
+			for k, s := range sides {
+				if acc[k] != nil && len(acc[k].Repeats) > 0 {
+					s.file.Cases = append(s.file.Cases, *acc[k])
+				}
+			}
+		}
+		for start := 0; start < opt.Count; start += block {
+			err := abBlock(ctx, c, sides, i, opt, start, min(start+block, opt.Count), &acc)
 			if err != nil {
-				for _, q := range ps {
-					if q != nil {
-						q.Close()
-					}
-				}
-				return fmt.Errorf("side %s: %w", s.name, err)
-			}
-			ps[k] = p
-		}
-		err := func() error {
-			defer ps[0].Close()
-			defer ps[1].Close()
-			for k := range ps {
-				fmt.Fprintf(c.Stderr, "ab: warm-up, side %s\n", sides[k].name)
-				if err := ps[k].WarmUp(ctx); err != nil {
-					return err
-				}
-			}
-			for r := 0; r < opt.Count; r++ {
-				order := []int{0, 1}
-				if r%2 == 1 {
-					order = []int{1, 0}
-				}
-				for _, k := range order {
-					fmt.Fprintf(c.Stderr, "ab: repeat %d/%d, side %s\n", r+1, opt.Count, sides[k].name)
-					if _, err := ps[k].RunRepeat(ctx); err != nil {
-						return fmt.Errorf("side %s: %w", sides[k].name, err)
-					}
-				}
-			}
-			return nil
-		}()
-		for k, s := range sides {
-			c := ps[k].Case()
-			if len(c.Repeats) > 0 {
-				s.file.Cases = append(s.file.Cases, c)
+				keep()
+				return err
 			}
 		}
+		keep()
+	}
+	return nil
+}
+
+// abBlock creates and warms up one session per side for case i, runs the
+// repeats [from, to) interleaved, and adds them to acc.
+func abBlock(ctx context.Context, c *Command, sides []*abSide, i int, opt runner.Options, from, to int, acc *[2]*results.Case) error {
+	var ps [2]*runner.Prepared
+	defer func() {
+		for k, p := range ps {
+			if p == nil {
+				continue
+			}
+			got := p.Case()
+			if acc[k] == nil {
+				acc[k] = &got
+			} else {
+				acc[k].Repeats = append(acc[k].Repeats, got.Repeats...)
+				acc[k].Unstable = acc[k].Unstable || got.Unstable
+				for _, m := range got.Marks {
+					if !slices.Contains(acc[k].Marks, m) {
+						acc[k].Marks = append(acc[k].Marks, m)
+					}
+				}
+			}
+			p.Close()
+		}
+	}()
+	for k, s := range sides {
+		fmt.Fprintf(c.Stderr, "ab: side %s: %s\n", s.name, s.specs[i].ID())
+		p, err := runner.Prepare(ctx, s.specs[i], opt)
 		if err != nil {
+			return fmt.Errorf("side %s: %w", s.name, err)
+		}
+		ps[k] = p
+	}
+	for k := range ps {
+		fmt.Fprintf(c.Stderr, "ab: warm-up, side %s\n", sides[k].name)
+		if err := ps[k].WarmUp(ctx); err != nil {
 			return err
+		}
+	}
+	for r := from; r < to; r++ {
+		order := []int{0, 1}
+		if r%2 == 1 {
+			order = []int{1, 0}
+		}
+		for _, k := range order {
+			fmt.Fprintf(c.Stderr, "ab: repeat %d/%d, side %s\n", r+1, opt.Count, sides[k].name)
+			if _, err := ps[k].RunRepeat(ctx); err != nil {
+				return fmt.Errorf("side %s: %w", sides[k].name, err)
+			}
 		}
 	}
 	return nil

@@ -112,3 +112,39 @@ func TestABInterleaved(t *testing.T) {
 		t.Errorf("repeat order (-want +got):\n%s\n%s", diff, stderr.String())
 	}
 }
+
+// TestABFreshSessions checks that --fresh-sessions keeps every repeat and
+// the A B, B A order while creating new sessions for each pair.
+func TestABFreshSessions(t *testing.T) {
+	if p, _ := ort.FindLibrary("", os.Getenv); p == "" {
+		t.Skip("ONNX Runtime library not found: run make setup or set YOLOGATE_ORT_LIB")
+	}
+	dir := t.TempDir()
+	outB := filepath.Join(dir, "b.json")
+	var stdout, stderr strings.Builder
+	c := &Command{Stdout: &stdout, Stderr: &stderr, Getenv: os.Getenv, Ctx: t.Context()}
+	code := c.Main([]string{"ab", "--a", "yolov8n", "--b", "yolov8n", "--imgsz", "64", "--ep", "cpu", "--fresh-sessions",
+		"--count", "4", "--benchtime", "2x", "--warmup", "0", "--threads", "1", "--out-b", outB})
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	if n := strings.Count(stderr.String(), "ab: side a: "); n != 4 {
+		t.Errorf("%d sessions for side a, want one per pair (4)", n)
+	}
+	f, err := results.Read(outB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Cases) != 1 || len(f.Cases[0].Repeats) != 4 {
+		t.Errorf("side b: %d cases, want 1 with 4 repeats", len(f.Cases))
+	}
+	var order []string
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(line, "ab: repeat ") {
+			order = append(order, line[len(line)-1:])
+		}
+	}
+	if diff := cmp.Diff([]string{"a", "b", "b", "a", "a", "b", "b", "a"}, order); diff != "" {
+		t.Errorf("repeat order (-want +got):\n%s", diff)
+	}
+}
