@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 
 	"github.com/yologate/yologate/compare/accuracy"
@@ -187,4 +188,30 @@ func (l *accuracyLimits) options() (accuracy.Options, error) {
 		o.MAPDrop = math.SmallestNonzeroFloat64
 	}
 	return o, nil
+}
+
+// writeAccuracyText prints, after the run table, what the accuracy check
+// found per case; nothing when no case was checked.
+func writeAccuracyText(w io.Writer, f *results.File) {
+	header := false
+	for _, c := range f.Cases {
+		a := c.Accuracy
+		if a == nil {
+			continue
+		}
+		if !header {
+			fmt.Fprintf(w, "\naccuracy check (score > %g, NMS IoU %g):\n", a.ScoreThreshold, a.IoUThreshold)
+			header = true
+		}
+		n := 0
+		for _, im := range a.Images {
+			n += len(im.Detections)
+		}
+		line := fmt.Sprintf("  %s: %d detections on %d images", c.ID, n, len(a.Images))
+		if s := a.Summary; s != nil {
+			line += fmt.Sprintf("; on %d labelled: mAP50-95 %.3f, mAP50 %.3f, precision %.2f, recall %.2f",
+				s.LabelledImages, s.MAP5095, s.MAP50, s.Precision, s.Recall)
+		}
+		fmt.Fprintln(w, line)
+	}
 }

@@ -343,6 +343,11 @@ func TestAccuracyUnlabelledImage(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	code, stdout, _ := accMain(t, "run", "--model", model, "--ep", "cpu", "--warmup", "0", "--benchtime", "1x", "--count", "1", "--quiet",
+		"--check-images", filepath.Join(dir, "images"))
+	if code != 0 || !regexp.MustCompile(`accuracy check \(score > 0\.25, NMS IoU 0\.45\):\n  model=yolov8n_int8/\S+: [1-9][0-9]* detections on 2 images; on 1 labelled: mAP50-95 0\.[0-9]{3}`).MatchString(stdout) {
+		t.Errorf("run's table does not report the check:\n%s", stdout)
+	}
 	want := "b.jpg has no label file (looked for " + filepath.Join(dir, "labels", "b.txt") + "): it is checked against the baseline's detections only"
 	if !strings.Contains(stderr, want) {
 		t.Errorf("stderr does not warn %q:\n%s", want, stderr)

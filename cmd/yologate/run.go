@@ -210,6 +210,7 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 		return err
 	}
 	writeWorkloadText(c.Stdout, f)
+	writeAccuracyText(c.Stdout, f)
 	if *out != "" {
 		fmt.Fprintf(c.Stdout, "\nresults: %s\n", *out)
 	}
