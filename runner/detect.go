@@ -44,7 +44,7 @@ func NewDetector(m *Model, size Size, cfg ort.Config, opts yolo.DecodeOptions) (
 	if t := m.inputs[m.image].Type; t != "float32" {
 		return nil, errs.Inputf(where, "export the model with a float32 input (no half=True)", "end-to-end mode feeds float32 images; input is %s", t)
 	}
-	sess, err := ort.NewSession(m.Data, m.inputs, slices.Clone(m.output), cfg)
+	sess, err := m.newSession(slices.Clone(m.output), cfg)
 	if err != nil {
 		return nil, withWhere(err, m)
 	}

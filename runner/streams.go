@@ -248,7 +248,7 @@ func prepareWorkload(ctx context.Context, s *Spec, opt Options, w Workload) (*wo
 	}
 	for i := 0; i < nsess; i++ {
 		t0 := time.Now()
-		sess, err := ort.NewSession(m.Data, m.inputs, slices.Clone(m.output), cfg)
+		sess, err := m.newSession(slices.Clone(m.output), cfg)
 		created := time.Since(t0)
 		if err != nil {
 			wc.close()
