@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/ort"
 	"github.com/yologate/yologate/runner/results"
 	"github.com/yologate/yologate/runner/yolo"
@@ -186,8 +187,7 @@ func runWorkloadCase(ctx context.Context, s *Spec, opt Options, w Workload) (*re
 	}
 	defer wc.close()
 	partial := func(err error) (*results.Case, error) {
-		wc.finishStages()
-		c := wc.c
+		c := wc.result()
 		return &c, err
 	}
 	if err := wc.warmUp(ctx); err != nil {
@@ -198,9 +198,27 @@ func runWorkloadCase(ctx context.Context, s *Spec, opt Options, w Workload) (*re
 			return partial(err)
 		}
 	}
+	c := wc.result()
+	return &c, nil
+}
+
+// result is the case as measured, with its marks summarized and, on a GPU,
+// the bottleneck diagnosis, as Prepared.Case gives them.
+func (wc *workloadCase) result() results.Case {
 	wc.finishStages()
 	c := wc.c
-	return &c, nil
+	c.Repeats = slices.Clone(wc.c.Repeats)
+	c.Marks = gpu.CaseMarks(c.Repeats)
+	if c.Device >= 0 && len(c.Repeats) > 0 {
+		var dev *results.GPU
+		for i := range wc.opt.Fingerprint.GPUs {
+			if wc.opt.Fingerprint.GPUs[i].Index == c.Device {
+				dev = &wc.opt.Fingerprint.GPUs[i]
+			}
+		}
+		c.Diagnosis = gpu.Diagnose(&c, dev)
+	}
+	return c
 }
 
 // prepareWorkload creates the sessions (timed: the first one's creation is
@@ -474,11 +492,6 @@ func (wc *workloadCase) repeat(ctx context.Context) error {
 	}
 	r.LatenciesNS = all
 	r.Latency = Summarize(all)
-	for _, mk := range r.Marks {
-		if !slices.Contains(wc.c.Marks, mk) {
-			wc.c.Marks = append(wc.c.Marks, mk)
-		}
-	}
 	wc.c.Repeats = append(wc.c.Repeats, r)
 	line := fmt.Sprintf("  repeat %d: %d frames in %.2f s, %.2f fps, p50 %.2f ms", len(wc.c.Repeats), frames, wall.Seconds(), r.FPS, r.Latency.P50MS)
 	if len(r.Streams) > 0 {
