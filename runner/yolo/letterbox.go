@@ -231,9 +231,9 @@ func (l *Letterboxer) run(dst []float32, src *RGBImage) {
 	}
 }
 
-// letterboxRow interpolates one output row from source rows r0 (weight b0)
-// and r1 (weight b1; r0 weighs 2048−b1). Arithmetic is OpenCV's: horizontal sums in 1/2048,
-// then the vertical blend rounded to 8 bits from 22 fractional bits.
+// letterboxRow interpolates one output row from source rows r0 (weight
+// 2048−b1) and r1 (weight b1). Arithmetic is OpenCV's: horizontal sums in
+// 1/2048, then the vertical blend rounded to 8 bits from 22 fractional bits.
 func letterboxRow(ro, gro, bo []float32, r0, r1 []uint8, xtaps []letterboxTap, b1 int32) {
 	const round = 1 << (2*letterboxCoefBits - 1)
 	lut := &letterboxLUT
@@ -244,16 +244,18 @@ func letterboxRow(ro, gro, bo []float32, r0, r1 []uint8, xtaps []letterboxTap, b
 		s, a1 := int(t.ofs), t.w1
 		p := r0[s : s+6 : s+6]
 		q := r1[s : s+6 : s+6]
-		// a0·x + a1·y with a0 = 2048−a1, written as one multiply: x·2048 + (y−x)·a1.
-		hr0 := int32(p[0])<<letterboxCoefBits + (int32(p[3])-int32(p[0]))*a1
-		hg0 := int32(p[1])<<letterboxCoefBits + (int32(p[4])-int32(p[1]))*a1
-		hb0 := int32(p[2])<<letterboxCoefBits + (int32(p[5])-int32(p[2]))*a1
-		hr1 := int32(q[0])<<letterboxCoefBits + (int32(q[3])-int32(q[0]))*a1
-		hg1 := int32(q[1])<<letterboxCoefBits + (int32(q[4])-int32(q[1]))*a1
-		hb1 := int32(q[2])<<letterboxCoefBits + (int32(q[5])-int32(q[2]))*a1
-		ro[dx] = lut[uint8((hr0<<letterboxCoefBits+(hr1-hr0)*b1+round)>>(2*letterboxCoefBits))]
-		gro[dx] = lut[uint8((hg0<<letterboxCoefBits+(hg1-hg0)*b1+round)>>(2*letterboxCoefBits))]
-		bo[dx] = lut[uint8((hb0<<letterboxCoefBits+(hb1-hb0)*b1+round)>>(2*letterboxCoefBits))]
+		// One channel at a time, so that few values are live: the compiler
+		// then keeps them all in registers (measured ~6% faster).
+		// a0·x + a1·y with a0 = 2048−a1 is one multiply: x·2048 + (y−x)·a1.
+		h0 := int32(p[0])<<letterboxCoefBits + (int32(p[3])-int32(p[0]))*a1
+		h1 := int32(q[0])<<letterboxCoefBits + (int32(q[3])-int32(q[0]))*a1
+		ro[dx] = lut[uint8((h0<<letterboxCoefBits+(h1-h0)*b1+round)>>(2*letterboxCoefBits))]
+		h0 = int32(p[1])<<letterboxCoefBits + (int32(p[4])-int32(p[1]))*a1
+		h1 = int32(q[1])<<letterboxCoefBits + (int32(q[4])-int32(q[1]))*a1
+		gro[dx] = lut[uint8((h0<<letterboxCoefBits+(h1-h0)*b1+round)>>(2*letterboxCoefBits))]
+		h0 = int32(p[2])<<letterboxCoefBits + (int32(p[5])-int32(p[2]))*a1
+		h1 = int32(q[2])<<letterboxCoefBits + (int32(q[5])-int32(q[2]))*a1
+		bo[dx] = lut[uint8((h0<<letterboxCoefBits+(h1-h0)*b1+round)>>(2*letterboxCoefBits))]
 	}
 }
 
