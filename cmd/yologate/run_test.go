@@ -69,9 +69,20 @@ func TestRunRealExport(t *testing.T) {
 
 func TestRunFormats(t *testing.T) {
 	needORT(t)
-	for _, format := range []string{"json", "bench"} {
+	for _, tc := range []struct{ format, model string }{
+		{"json", "yolov8n"},
+		{"bench", realModel},
+	} {
+		format := tc.format
 		t.Run(format, func(t *testing.T) {
-			code, stdout, stderr := runMain(t, "run", "--model", "yolov8n", "--imgsz", "64", "--count", "2", "--benchtime", "3x", "--warmup", "0", "--threads", "1", "--format", format)
+			if tc.model == realModel {
+				needModel(t)
+			}
+			args := []string{"run", "--model", tc.model, "--count", "2", "--benchtime", "3x", "--warmup", "0", "--threads", "1", "--format", format}
+			if tc.model == "yolov8n" {
+				args = append(args, "--imgsz", "64")
+			}
+			code, stdout, stderr := runMain(t, args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -88,7 +99,7 @@ func TestRunFormats(t *testing.T) {
 				lines := strings.Split(strings.TrimSpace(stdout), "\n")
 				n := 0
 				for _, l := range lines {
-					if strings.HasPrefix(l, "BenchmarkYOLO/model=yolov8n/imgsz=64/batch=1/ep=cpu/precision=fp32\t3\t") {
+					if strings.HasPrefix(l, "BenchmarkYOLO/model=yolov8n_int8/imgsz=640/batch=1/ep=cpu/precision=int8\t3\t") {
 						n++
 					}
 				}
