@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,13 +37,26 @@ func needFile(t testing.TB, path string) {
 
 // smallSpec is the generated yolov8n at 64×64 on one CPU thread: the whole
 // protocol runs on it in well under a second of inference.
+// The model is generated once and shared (a Model is read-only).
 func smallSpec(t testing.TB) Spec {
 	t.Helper()
-	specs, err := Plan{Models: []string{"yolov8n"}, Sizes: []Size{{64, 64}}, Provider: "cpu", Threads: 1}.Specs()
-	if err != nil {
-		t.Fatal(err)
+	small.once.Do(func() {
+		var specs []Spec
+		specs, small.err = Plan{Models: []string{"yolov8n"}, Sizes: []Size{{64, 64}}, Provider: "cpu", Threads: 1}.Specs()
+		if small.err == nil {
+			small.spec = specs[0]
+		}
+	})
+	if small.err != nil {
+		t.Fatal(small.err)
 	}
-	return specs[0]
+	return small.spec
+}
+
+var small struct {
+	once sync.Once
+	spec Spec
+	err  error
 }
 
 // quick is a protocol small enough for tests: a warm-up whose check always
