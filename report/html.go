@@ -253,6 +253,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 4px;word-break:
 .meta{color:#59636e;font-size:13px}
 table{border-collapse:collapse;margin:12px 0;width:100%}
 th,td{border-bottom:1px solid #d1d9e0;padding:4px 8px;text-align:left;font-variant-numeric:tabular-nums}
+td.case,td.profile{overflow-wrap:anywhere}th{white-space:nowrap}
 td.regression,td.accuracy-regression{color:#cf222e;font-weight:600}td.improvement{color:#1a7f37;font-weight:600}
 td.inconclusive{color:#9a6700}tr.note td{color:#59636e;font-size:12px;border-bottom:1px solid #d1d9e0;padding-top:0}
 .charts{display:flex;flex-wrap:wrap;gap:12px}
@@ -268,7 +269,7 @@ svg .label{font-size:12px;fill:#1f2328}svg .grid{stroke:#eef1f4}svg .axis{stroke
 <table id="verdicts">
 <thead><tr><th>profile</th><th>case</th><th>metric</th><th>baseline</th><th>current</th><th>Δ</th><th>p</th><th>verdict</th></tr></thead>
 <tbody>{{range .Verdicts}}
-<tr><td>{{.Profile}}</td><td>{{.CaseID}}</td><td>{{.Metric}}</td><td>{{.Base}}</td><td>{{.Head}}</td><td>{{.Delta}}</td><td>{{.P}}</td><td class="{{.Verdict}}">{{.Verdict}}</td></tr>{{if .Note}}
+<tr><td class="profile">{{.Profile}}</td><td class="case">{{.CaseID}}</td><td>{{.Metric}}</td><td>{{.Base}}</td><td>{{.Head}}</td><td>{{.Delta}}</td><td>{{.P}}</td><td class="{{.Verdict}}">{{.Verdict}}</td></tr>{{if .Note}}
 <tr class="note"><td></td><td colspan="7">{{.Note}}</td></tr>{{end}}{{end}}
 </tbody>
 </table>

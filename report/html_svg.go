@@ -71,12 +71,13 @@ func (c svgChart) render() string {
 		for x := math.Floor(xmin); x <= math.Ceil(xmax); x++ {
 			xt = append(xt, x)
 		}
-		if len(xt) == 1 {
-			xt = append(xt, xt[0]+1)
-		}
 	}
 	yt := niceTicks(ymin, ymax, 5)
 	xmin, xmax = xt[0], xt[len(xt)-1]
+	if c.XInteger {
+		// Half a step of margin keeps the first and last points off the axes.
+		xmin, xmax = xmin-0.5, xmax+0.5
+	}
 	ymin, ymax = yt[0], yt[len(yt)-1]
 	pw, ph := float64(w-padLeft-padRight), float64(h-padTop-padBottom)
 	px := func(x float64) float64 { return float64(padLeft) + (x-xmin)/(xmax-xmin)*pw }
