@@ -2,6 +2,7 @@ package runner
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"io/fs"
 	"os"
@@ -62,11 +63,12 @@ func LoadFrames(inputs []string, warn func(path string, err error)) ([]Frame, er
 			return nil, errs.Inputf(in, "make the folder readable", "cannot list the input folder: %v", pathErr(err))
 		}
 		sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-		n := 0
+		n, files := 0, 0
 		for _, e := range entries {
 			if e.IsDir() || e.Name()[0] == '.' {
 				continue
 			}
+			files++
 			p := filepath.Join(in, e.Name())
 			img, err := ReadImage(p)
 			if err != nil {
@@ -78,8 +80,17 @@ func LoadFrames(inputs []string, warn func(path string, err error)) ([]Frame, er
 			frames = append(frames, Frame{Path: p, Image: yolo.ToRGB(img)})
 			n++
 		}
-		if n == 0 && len(inputs) == 1 {
-			return nil, errs.Inputf(in, "put JPEG or PNG images in the folder", "the input folder has no usable image")
+		if n == 0 {
+			what := "the input folder is empty"
+			if files > 0 {
+				what = fmt.Sprintf("the input folder has no usable image: none of its %d files is a readable JPEG or PNG", files)
+			}
+			if len(inputs) == 1 {
+				return nil, errs.Inputf(in, "put JPEG or PNG images in the folder", "%s", what)
+			}
+			if warn != nil {
+				warn(in, errs.Inputf(in, "", "%s", what))
+			}
 		}
 	}
 	if len(frames) == 0 {
