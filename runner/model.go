@@ -92,6 +92,11 @@ func newModel(name, where string, data []byte, info *onnxmodel.Info, generated b
 		return nil, errs.Inputf(where, fix, "input %q has element type %q; an image input is float32, float16 or uint8", in.Name, in.Type)
 	case in.Shape[1].Known() && in.Shape[1].Value != 3 && in.Shape[1].Value != 1:
 		return nil, errs.Inputf(where, fix, "input %q %s has %d channels, not 3", in.Name, in.ShapeString(), in.Shape[1].Value)
+	case in.Shape[0].Known() && in.Shape[0].Value > maxBatch:
+		// A fixed shape is allocated as declared: refuse it before ONNX Runtime tries.
+		return nil, errs.Inputf(where, fix, "input %q %s has a fixed batch over %d", in.Name, in.ShapeString(), maxBatch)
+	case in.Shape[2].Known() && in.Shape[2].Value > maxSide, in.Shape[3].Known() && in.Shape[3].Value > maxSide:
+		return nil, errs.Inputf(where, fix, "input %q %s has a fixed side over %d pixels", in.Name, in.ShapeString(), maxSide)
 	}
 	m.image = 0
 	m.inputs = []ort.TensorInfo{tensorInfo(in)}

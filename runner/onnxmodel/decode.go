@@ -547,5 +547,21 @@ func (d *decoder) tensorType(b []byte) (*TensorType, error) {
 		}
 		return nil
 	})
+	if err == nil && knownElements(t.Shape) < 0 {
+		err = d.errf("shape %v: known dims hold more than %d elements", t.Shape, MaxElements)
+	}
 	return t, err
+}
+
+// knownElements is the product of shape's known dims (symbolic ones count
+// as 1), or -1 when it exceeds MaxElements: a declared input or output
+// that large is corrupt or hostile, and a runtime would try to allocate it.
+func knownElements(shape []Dim) int64 {
+	dims := make([]int64, 0, len(shape))
+	for _, d := range shape {
+		if d.Known() {
+			dims = append(dims, d.Value)
+		}
+	}
+	return numElements(dims)
 }

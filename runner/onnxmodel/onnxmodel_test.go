@@ -124,6 +124,12 @@ func TestDecodeRejects(t *testing.T) {
 		{"no ir version", mutate(func(m *Model) { m.IRVersion = 0 }), "ir_version 0"},
 		{"negative dim", mutate(func(m *Model) { m.Graph.Initializer[0].Dims[0] = -4 }), "negative"},
 		{"absurd dims", mutate(func(m *Model) { m.Graph.Initializer[0].Dims = []int64{1 << 30, 1 << 30, 1 << 30} }), "more than"},
+		{"absurd input shape", mutate(func(m *Model) {
+			m.Graph.Input[0].Type.Shape = []Dim{{Value: 1}, {Value: 3}, {Value: 1 << 20}, {Value: 1 << 20}}
+		}), "more than"},
+		{"absurd output shape", mutate(func(m *Model) {
+			m.Graph.Output[0].Type.Shape = []Dim{{Param: "batch"}, {Value: 1 << 40}, {Value: 2}}
+		}), "more than"},
 		{"raw data too short", mutate(func(m *Model) { m.Graph.Initializer[0].RawData = m.Graph.Initializer[0].RawData[:10] }), "raw_data holds 10 bytes"},
 		{"float data count", mutate(func(m *Model) { m.Graph.Initializer[1].FloatData = []float32{1} }), "holds 1 values"},
 		{"bad utf-8 name", mutate(func(m *Model) { m.Graph.Node[0].Name = "\xff" }), "not valid UTF-8"},
