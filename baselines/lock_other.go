@@ -20,7 +20,8 @@ func lock(name string, wait time.Duration) (unlock func(), err error) {
 			return func() { os.Remove(name) }, nil
 		}
 		if !os.IsExist(err) {
-			return nil, &errs.Error{Kind: errs.Env, Where: name, Msg: "cannot create lock file: " + err.Error()}
+			return nil, &errs.Error{Kind: errs.Env, Where: name, Msg: "cannot create lock file: " + err.Error(),
+				Fix: "the baseline's folder must exist and be writable"}
 		}
 		if time.Now().After(deadline) {
 			return nil, errs.Envf(name, "wait for the other update to finish, or remove the lock file if no update is running",

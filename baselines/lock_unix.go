@@ -19,7 +19,8 @@ func lock(name string, wait time.Duration) (unlock func(), err error) {
 	for {
 		f, err := os.OpenFile(name, os.O_CREATE|os.O_RDWR, 0o644)
 		if err != nil {
-			return nil, &errs.Error{Kind: errs.Env, Where: name, Msg: "cannot create lock file: " + err.Error()}
+			return nil, &errs.Error{Kind: errs.Env, Where: name, Msg: "cannot create lock file: " + err.Error(),
+				Fix: "the baseline's folder must exist and be writable"}
 		}
 		for {
 			err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)

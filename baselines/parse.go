@@ -168,14 +168,32 @@ func (p *parser) add(n *yaml.Node, fix, format string, args ...any) {
 }
 
 // checkAliases refuses anchors' aliases anywhere: a baseline is plain data,
-// and an alias can expand a small file into an enormous tree.
+// and an alias can expand a small file into an enormous tree. It reports
+// the first alias and counts the others, so that an alias bomb reads as
+// one problem, not thousands.
 func (p *parser) checkAliases(n *yaml.Node) {
-	if n.Kind == yaml.AliasNode {
-		p.add(n, "write the value out instead of referring to an anchor", "YAML aliases are not allowed in a baseline file")
-		return
+	var first *yaml.Node
+	count := 0
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.AliasNode {
+			if first == nil {
+				first = n
+			}
+			count++
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
 	}
-	for _, c := range n.Content {
-		p.checkAliases(c)
+	walk(n)
+	switch {
+	case count == 1:
+		p.add(first, "write the value out instead of referring to an anchor", "YAML aliases are not allowed in a baseline file")
+	case count > 1:
+		p.add(first, "write the values out instead of referring to anchors",
+			"YAML aliases are not allowed in a baseline file; this is the first of %d", count)
 	}
 }
 

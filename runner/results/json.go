@@ -95,6 +95,9 @@ func Read(path string) (*File, error) {
 		}
 		return nil, &errs.Error{Kind: errs.Env, Where: path, Err: err}
 	}
+	if st.IsDir() {
+		return nil, errs.Inputf(path, "pass a file written by yologate run --out", "is a directory, not a results file")
+	}
 	if st.Size() > MaxFileSize {
 		return nil, errs.Inputf(path, "", "file of %d bytes is larger than the %d-byte limit for results", st.Size(), MaxFileSize)
 	}
@@ -140,13 +143,17 @@ func jsonErr(name string, data []byte, err error) error {
 	case errors.As(err, &syn):
 		// Offset counts the bytes read, the bad one included.
 		line, col := position(data, max(syn.Offset-1, 0))
-		return errs.At(name, line, col, "", "invalid JSON: %s", syn.Error())
+		return errs.At(name, line, col, jsonFix, "invalid JSON: %s", syn.Error())
 	case errors.As(err, &typ):
 		line, col := position(data, typ.Offset)
-		return errs.At(name, line, col, "", "field %q: %s value where %s was expected", typ.Field, typ.Value, typ.Type)
+		return errs.At(name, line, col, jsonFix, "field %q: %s value where %s was expected", typ.Field, typ.Value, typ.Type)
 	}
-	return errs.Inputf(name, "", "invalid results: %s", err.Error())
+	return errs.Inputf(name, jsonFix, "invalid results: %s", err.Error())
 }
+
+// jsonFix is the fix for a results file that is not valid JSON: it was cut
+// short, edited by hand or is another file altogether.
+const jsonFix = "pass a complete file written by yologate run --out"
 
 // position turns a byte offset into a 1-based line and column.
 func position(data []byte, off int64) (int, int) {
@@ -216,7 +223,7 @@ func (v *validator) add(field, format string, args ...any) {
 	if len(v.list) >= maxProblems {
 		return
 	}
-	v.list = append(v.list, errs.Inputf(v.name+": "+field, "", format, args...))
+	v.list = append(v.list, errs.Inputf(v.name+": "+field, "pass the file yologate run wrote, unedited", format, args...))
 }
 
 // relTol is the relative tolerance for derived values (FPS) that a writer
