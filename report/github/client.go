@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -146,7 +147,17 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // no retry. Retry-After and X-RateLimit-Reset, when given, replace backoff.
 func retryAfter(resp *http.Response, err error, backoff time.Duration, now time.Time) (time.Duration, string) {
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// A per-attempt timeout (ResponseHeaderTimeout) also reads as
+		// DeadlineExceeded; only the caller's own context ending stops
+		// the retries, and RoundTrip checks that.
+		if errors.Is(err, context.Canceled) {
+			return 0, ""
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return backoff, "timeout"
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
 			return 0, ""
 		}
 		return backoff, "network error"

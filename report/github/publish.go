@@ -57,6 +57,10 @@ func Marker(key string) string {
 	return "<!-- yologate:gate " + esc + " -->"
 }
 
+// APIWhere names the GitHub API in the error Publish returns when it could
+// not post: callers tell it apart from a local write failure by it.
+const APIWhere = "GitHub API"
+
 // Publish posts the comment and status as far as the token allows, then
 // writes the summary, outputs and annotations. It returns an error only for
 // an API failure other than 403, 404 or an exhausted rate limit (after
@@ -85,7 +89,7 @@ func (p *Publisher) Publish(ctx context.Context, o *report.Outcome) error {
 		}
 		notes = append(notes, fmt.Sprintf("could not %s: %s", what, err))
 		if failure == nil {
-			failure = errs.Envf("GitHub API", "check the API status and the token's permissions", "cannot %s: %s", what, err)
+			failure = errs.Envf(APIWhere, "check the API status and the token's permissions", "cannot %s: %s", what, err)
 		}
 	}
 	if p.Client != nil && p.Env.Owner != "" {
