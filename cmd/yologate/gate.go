@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -61,6 +62,9 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return errs.Usagef("gate", "models go in --model, results in --results", "unexpected argument %q", fs.Arg(0))
+	}
+	if err := resultsOrBenchmark(fs, g.results); err != nil {
+		return err
 	}
 	opt, err := cf.options()
 	if err != nil {
@@ -157,12 +161,23 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	pctx, cancel := context.WithTimeout(ctx, publishTimeout)
 	defer cancel()
 	pubErr := pub.Publish(pctx, o)
-	// The verdict decides the exit code; a failed post only when it passed.
-	if err := verdictError(rep); err != nil {
-		if pubErr != nil {
-			fmt.Fprintf(c.Stderr, "yologate: %v\n", pubErr)
+	// The verdict alone decides the exit code: a GitHub outage or a bad
+	// token must neither block a merge nor hide a regression. The failure
+	// is a warning here and an annotation in the step summary.
+	// Local outputs that cannot be written stay errors when the gate passed.
+	if err := verdictError(rep); err != nil || pubErr == nil || ctx.Err() != nil {
+		if err != nil && pubErr != nil {
+			fmt.Fprintf(c.Stderr, "yologate: warning: %v\n", pubErr)
+		}
+		if err == nil {
+			err = pubErr
 		}
 		return err
+	}
+	var e *errs.Error
+	if errors.As(pubErr, &e) && e.Where == ghreport.APIWhere {
+		fmt.Fprintf(c.Stderr, "yologate: warning: %v\n", pubErr)
+		return nil
 	}
 	return pubErr
 }
@@ -342,4 +357,23 @@ func (m *measurer) confirm(ctx context.Context, rep *compare.Report, cur *result
 	}
 	out.Finished = again.Finished
 	return &out, ids, nil
+}
+
+// resultsOrBenchmark refuses benchmark flags next to --results: the gate
+// would compare the file and silently ignore them.
+func resultsOrBenchmark(fs *flag.FlagSet, results string) error {
+	if results == "" {
+		return nil
+	}
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "model", "imgsz", "batch", "ep", "precision", "device", "warmup", "benchtime", "count", "threads":
+			if err == nil {
+				err = errs.Usagef("--results", "drop --"+f.Name+", or drop --results to run the benchmark",
+					"--results compares a file; --%s only applies to a run", f.Name)
+			}
+		}
+	})
+	return err
 }

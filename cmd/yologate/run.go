@@ -105,6 +105,9 @@ func (b *benchFlags) plan() (runner.Plan, runner.Options, error) {
 	if b.device < 0 {
 		return p, opt, errs.Usagef("--device", "use a GPU index: 0, 1, ...", "negative device %d", b.device)
 	}
+	if b.quiet && b.verbose {
+		return p, opt, errs.Usagef("--quiet", "pass one of --quiet and --verbose", "--quiet and --verbose contradict each other")
+	}
 	opt.Count = b.count
 	opt.Seed = b.seed
 	return p, opt, nil
