@@ -94,7 +94,7 @@ func TestAccuracyGuard(t *testing.T) {
 	run := func(model, out string) {
 		t.Helper()
 		code, _, stderr := accMain(t, "run", "--model", model, "--ep", "cpu", "--threads", "1", "--warmup", "0",
-			"--benchtime", "3x", "--count", "3", "--quiet", "--check-images", bus, "--out", out)
+			"--benchtime", "1x", "--count", "3", "--quiet", "--check-images", bus, "--out", out)
 		if code != 0 {
 			t.Fatalf("run %s: exit %d: %s", model, code, stderr)
 		}
