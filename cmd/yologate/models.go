@@ -133,8 +133,9 @@ func (c *Command) modelsGenerate(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.Stdout, "wrote %s: %s, input %s, %s params, %.1f GFLOPs, sha256 %s\n",
-		*out, name, info.Inputs[0].ShapeString(), thousands(info.Params), info.GFLOPs, info.SHA256)
+	gflops, _, _ := info.GFLOPsAt(b, size.Height, size.Width)
+	fmt.Fprintf(c.Stdout, "wrote %s: %s, input %s, %s params, %.1f GFLOPs at %dx%dx%d, sha256 %s\n",
+		*out, name, info.Inputs[0].ShapeString(), thousands(info.Params), gflops, b, size.Height, size.Width, info.SHA256)
 	return nil
 }
 
@@ -223,15 +224,23 @@ func printInspect(w io.Writer, path string, info *onnxmodel.Info, meta yolo.Meta
 	}
 	fmt.Fprintf(w, "nodes:    %d (%s)\n", info.Nodes, opSummary(info.Ops))
 	fmt.Fprintf(w, "params:   %s\n", thousands(info.Params))
-	shape := make([]string, len(info.FLOPsInput))
-	for i, d := range info.FLOPsInput {
+	gflops, covered, total := info.GFLOPs, info.FLOPsCovered, info.FLOPsNodes
+	input := append([]int64(nil), info.FLOPsInput...)
+	// A dynamic export is estimated at the size its metadata says it was
+	// exported for, rather than at 640.
+	if img, ok := info.InputImage(); ok && meta.Imgsz != nil && !img.Shape[2].Known() && !img.Shape[3].Known() && len(input) == 4 {
+		input[2], input[3] = int64(meta.Imgsz[0]), int64(meta.Imgsz[1])
+		gflops, covered, total = info.GFLOPsAt(int(input[0]), meta.Imgsz[0], meta.Imgsz[1])
+	}
+	shape := make([]string, len(input))
+	for i, d := range input {
 		shape[i] = strconv.FormatInt(d, 10)
 	}
 	cover := ""
-	if info.FLOPsCovered < info.FLOPsNodes {
-		cover = fmt.Sprintf(", %d of %d compute nodes sized", info.FLOPsCovered, info.FLOPsNodes)
+	if covered < total {
+		cover = fmt.Sprintf(", %d of %d compute nodes sized", covered, total)
 	}
-	fmt.Fprintf(w, "GFLOPs:   %.2f (estimate at input [%s]%s)\n", info.GFLOPs, strings.Join(shape, " "), cover)
+	fmt.Fprintf(w, "GFLOPs:   %.2f (estimate at input [%s]%s)\n", gflops, strings.Join(shape, " "), cover)
 	if len(info.Metadata) == 0 {
 		fmt.Fprintln(w, "metadata: none")
 		return
