@@ -145,10 +145,11 @@ func (b *builder) draw(n int, a float64) []float32 {
 type convOpts struct {
 	k, s, g int
 	act     bool
-	// bias, when not nil, sets every bias element (the class prior);
-	// otherwise biases are small and random.
+	// bias, when not nil, is every output channel's mean on the
+	// calibration images (the class prior); otherwise each channel gets a
+	// random beta.
 	bias *float32
-	// gain scales the pre-activation standard deviation (1 by default).
+	// gain is the root second moment of the output (1 by default).
 	gain float64
 	// weightName replaces "<scope>.conv" as the initializer prefix (plain
 	// nn.Conv2d layers of the head have no ".conv").

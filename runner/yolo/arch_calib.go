@@ -11,13 +11,13 @@ import (
 // Random weights scaled by fan-in alone let activations drift by a factor
 // per layer (SiLU's output statistics depend on each channel's offset), and
 // after 20–40 layers the head sees values near 1e-3 or 1e3. A trained
-// network does not: its batch norm, folded into each convolution, puts
-// every channel at unit scale. The builder does the same: it runs the
-// network forward on a fixed random calibration image while building it,
-// measures each convolution's output per channel, and folds that
-// normalization (with a small random shift, like a trained BN's beta) into
-// the weights and bias.
-//
+// network does not: its batch norm, folded into each convolution, keeps
+// every channel at unit scale. The builder does the same: while building
+// the graph it runs the network forward on fixed random calibration images
+// (periodic padding, so that every position of a small image has the
+// statistics of a large image's interior), scales each convolution so that
+// its output has unit second moment given its input's, and shifts each
+// output channel's mean to a random beta, folding both into weight and bias.
 // Every float operation here is an IEEE basic operation (+ − × ÷ √) whose
 // rounding Go fixes: products of float32 values are exact in float64, other
 // products are rounded explicitly before any addition (so no fused
@@ -26,8 +26,9 @@ import (
 // split across goroutines by output channel only. The weights are
 // therefore the same bits on every machine.
 
-// calSize is the side of the calibration image: the P5 level is 2×2 there,
-// enough for per-channel statistics, and the whole pass stays cheap.
+// calSize is the side of the calibration images: the P5 level is 2×2 there,
+// enough for the statistics the calibration uses (second moments and
+// channel means), and the whole pass stays cheap.
 const calSize = 64
 
 // calTensor is one image's activation, channels × height × width.
