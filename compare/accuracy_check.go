@@ -80,6 +80,14 @@ func accuracyVerdict(old, cur *results.Accuracy, opt accuracy.Options) *Accuracy
 		}
 		unl = append(unl, accuracy.Image{Name: im.Image, Truth: base, Dets: dets})
 	}
+	if len(curL) > 0 && !anyTruth(curL) {
+		// Labels without a single box leave mAP undefined: the baseline's
+		// detections judge these images instead, so the check still bites.
+		for i := range curL {
+			unl = append(unl, accuracy.Image{Name: curL[i].Name, Truth: baseL[i].Dets, Dets: curL[i].Dets})
+		}
+		curL, baseL = nil, nil
+	}
 	if len(curL)+len(unl) == 0 {
 		return &AccuracyVerdict{Verdict: Inconclusive,
 			Reason: fmt.Sprintf("none of the %d reference images is in the baseline: record the baseline again with these images", len(cur.Images))}
@@ -122,4 +130,14 @@ func accuracyVerdict(old, cur *results.Accuracy, opt accuracy.Options) *Accuracy
 		v.Reason += fmt.Sprintf("; %d image(s) not in the baseline were not compared (%s)", len(unpaired), strings.Join(unpaired, ", "))
 	}
 	return v
+}
+
+// anyTruth reports whether any image has a ground-truth box.
+func anyTruth(images []accuracy.Image) bool {
+	for _, im := range images {
+		if len(im.Truth) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -53,6 +53,8 @@ func TestAccuracyVerdict(t *testing.T) {
 			old:  &results.Accuracy{Images: []results.ImageDetections{accImage("a.jpg", nil, bus, car), accImage("b.jpg", nil, bus)}},
 			cur:  &results.Accuracy{Images: []results.ImageDetections{accImage("a.jpg", label, bus, car), accImage("b.jpg", nil)}},
 			want: AccuracyRegression, reason: "on 1 unlabelled image(s): found 0 of 1 baseline detections"},
+		{name: "labels without boxes fall back to the baseline", old: base, cur: &results.Accuracy{Images: []results.ImageDetections{accImage("img/a.jpg", []results.Detection{})}},
+			want: AccuracyRegression, reason: "found 0 of 2 baseline detections"},
 		{name: "no baseline detections", cur: &results.Accuracy{Images: []results.ImageDetections{accImage("a.jpg", nil)}},
 			want: Unchanged, reason: "the baseline holds no reference detections"},
 		{name: "this run checked nothing", old: base, want: Inconclusive, reason: "pass the same --check-images"},

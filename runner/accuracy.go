@@ -206,3 +206,16 @@ func (m *Model) Classes() int {
 	}
 	return 0
 }
+
+// CheckAccuracyModels reports, before any timing, a model of specs that the
+// accuracy check could not run: it feeds float32 images.
+func CheckAccuracyModels(specs []Spec) error {
+	for i := range specs {
+		m := specs[i].Model
+		if t := m.inputs[m.image].Type; t != "float32" {
+			return errs.Inputf(m.where(), "export the model with a float32 input (no half=True), or leave out --check-images",
+				"the accuracy check feeds float32 images; input is %s", t)
+		}
+	}
+	return nil
+}

@@ -47,6 +47,9 @@ func (a *accuracyFlags) load(c *Command, specs []runner.Spec) ([]runner.CheckIma
 	case !(a.iou > 0 && a.iou <= 1):
 		return nil, errs.Usagef("--check-iou", "use an IoU between 0 and 1, such as 0.45", "bad IoU threshold %v", a.iou)
 	}
+	if err := runner.CheckAccuracyModels(specs); err != nil {
+		return nil, err
+	}
 	imgs, err := runner.LoadCheckImages(inputs, a.labels)
 	if err != nil {
 		return nil, err

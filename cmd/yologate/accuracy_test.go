@@ -331,6 +331,44 @@ func TestAccuracyBadInput(t *testing.T) {
 	}
 }
 
+// TestAccuracyHalfInput: a model fed float16 images cannot run the check;
+// that is said before anything is timed.
+func TestAccuracyHalfInput(t *testing.T) {
+	model, bus := needRealModel(t)
+	data, err := os.ReadFile(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := onnxmodel.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := m.Graph
+	in := g.Input[0].Name
+	for _, n := range g.Node {
+		for i, x := range n.Input {
+			if x == in {
+				n.Input[i] = in + "_f32"
+			}
+		}
+	}
+	g.Input[0].Type.ElemType = onnxmodel.Float16
+	cast := &onnxmodel.Node{Name: "to_float", OpType: "Cast", Input: []string{in}, Output: []string{in + "_f32"},
+		Attribute: []*onnxmodel.Attribute{{Name: "to", Type: onnxmodel.AttrInt, I: int64(onnxmodel.Float)}}}
+	g.Node = append([]*onnxmodel.Node{cast}, g.Node...)
+	half := filepath.Join(t.TempDir(), "half.onnx")
+	if err := os.WriteFile(half, onnxmodel.Encode(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := accMain(t, "run", "--model", half, "--ep", "cpu", "--warmup", "0", "--benchtime", "1x", "--count", "1", "--check-images", bus)
+	if code != 2 || !strings.Contains(stderr, "half.onnx: the accuracy check feeds float32 images; input is float16") {
+		t.Errorf("exit %d, want 2 naming the model's float16 input:\n%s", code, stderr)
+	}
+	if strings.Contains(stdout+stderr, "repeat") {
+		t.Errorf("the benchmark ran before the check was refused:\n%s%s", stdout, stderr)
+	}
+}
+
 // TestAccuracyUnlabelledImage: an image without a label file among
 // labelled ones is not an error: a warning names it, and it is checked
 // against the baseline's detections only.
