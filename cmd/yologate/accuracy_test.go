@@ -150,6 +150,13 @@ func TestAccuracyGuard(t *testing.T) {
 			}
 		}
 	})
+	t.Run("gate measuring itself", func(t *testing.T) {
+		code, stdout, stderr := accMain(t, "gate", "--baseline", yaml, "--model", broken, "--ep", "cpu", "--threads", "1", "--warmup", "0",
+			"--benchtime", "1x", "--count", "2", "--quiet", "--check-images", bus, "--comment", "never")
+		if code != 1 || !strings.Contains(stdout, "accuracy: found 0 of") {
+			t.Errorf("gate: exit %d, want 1 with an accuracy regression\n%s\n%s", code, stdout, stderr)
+		}
+	})
 	t.Run("ab compares B's detections with A's", func(t *testing.T) {
 		code, stdout, stderr := accMain(t, "ab", "--a", model, "--b", broken, "--ep", "cpu", "--threads", "1", "--warmup", "0",
 			"--benchtime", "1x", "--count", "2", "--check-images", bus)
