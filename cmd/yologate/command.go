@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/yologate/yologate/internal/config"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/internal/progress"
 	"github.com/yologate/yologate/runner"
@@ -45,6 +46,11 @@ type Command struct {
 	Getenv func(string) string
 	// Ctx, when set, replaces the signal-aware context Main creates.
 	Ctx context.Context
+
+	// cfg is the config file the command read, if any, and explicit the
+	// flags given on the command line (which win over it).
+	cfg      *config.Config
+	explicit map[string]bool
 }
 
 // subcommand is one verb of the command line.
@@ -180,6 +186,10 @@ func (c *Command) newFlags(name, synopsis string) *flag.FlagSet {
 // error naming the command; --help returns errHelp after printing usage to
 // stdout.
 func (c *Command) parseFlags(fs *flag.FlagSet, args []string) error {
+	var cfgPath *string
+	if configured[strings.TrimPrefix(fs.Name(), "yologate ")] && fs.Lookup("config") == nil {
+		cfgPath = fs.String("config", "", "settings `FILE` (default "+config.FileName+" in the working directory, when present); flags given here win")
+	}
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -190,6 +200,36 @@ func (c *Command) parseFlags(fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return errs.Usagef(fs.Name(), "run \""+fs.Name()+" --help\" for the flags", "%s", err.Error())
 	}
+	if cfgPath != nil {
+		return c.applyConfig(fs, *cfgPath)
+	}
+	return nil
+}
+
+// configured lists the commands that read .yologate.yml: those that
+// measure or judge. The others (models generate, detect, ...) take only
+// their flags, so a repository's settings never change what they do.
+var configured = map[string]bool{"run": true, "gate": true, "ab": true, "compare": true, "capacity": true, "sweep": true}
+
+// applyConfig sets the flags that the config file names and the command
+// line did not, and keeps the file's explicit cases for benchFlags.
+func (c *Command) applyConfig(fs *flag.FlagSet, path string) error {
+	if path == "" {
+		path = config.Find(".")
+		if path == "" {
+			return nil
+		}
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return err
+	}
+	c.explicit = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { c.explicit[f.Name] = true })
+	if err := cfg.Apply(fs, nil); err != nil {
+		return err
+	}
+	c.cfg = cfg
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/yologate/yologate/internal/config"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner"
@@ -118,7 +119,66 @@ func (b *benchFlags) specs(c *Command, p runner.Plan) ([]runner.Spec, error) {
 	if err := runner.LoadRuntime(b.ortLib, c.Getenv); err != nil {
 		return nil, err
 	}
-	return p.Specs()
+	if c.cfg == nil || len(c.cfg.Cases) == 0 || c.explicit["model"] || c.explicit["imgsz"] || c.explicit["batch"] {
+		return p.Specs()
+	}
+	// The config file's cases, each with the file's and the flags'
+	// settings under its own.
+	var out []runner.Spec
+	seen := map[string]bool{}
+	for i := range c.cfg.Cases {
+		cp, err := b.casePlan(c, p, &c.cfg.Cases[i])
+		if err != nil {
+			return nil, err
+		}
+		specs, err := cp.Specs()
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range specs {
+			if !seen[s.ID()] {
+				seen[s.ID()] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
+}
+
+// casePlan is p with one config case's model, sizes, batches, provider and
+// precision; a setting the case leaves out keeps p's.
+func (b *benchFlags) casePlan(c *Command, p runner.Plan, cs *config.Case) (runner.Plan, error) {
+	at := func(v config.Value) string { return fmt.Sprintf("%s:%d:%d", c.cfg.Path, v.Line, v.Col) }
+	if v, ok := cs.Settings["model"]; ok {
+		p.Models = runner.SplitList([]string{v.Text})
+	}
+	if v, ok := cs.Settings["imgsz"]; ok {
+		p.Sizes = nil
+		for _, s := range runner.SplitList([]string{v.Text}) {
+			sz, err := runner.ParseSize(at(v)+": imgsz", s)
+			if err != nil {
+				return p, err
+			}
+			p.Sizes = append(p.Sizes, sz)
+		}
+	}
+	if v, ok := cs.Settings["batch"]; ok {
+		p.Batches = nil
+		for _, s := range runner.SplitList([]string{v.Text}) {
+			n, err := runner.ParseBatch(at(v)+": batch", s)
+			if err != nil {
+				return p, err
+			}
+			p.Batches = append(p.Batches, n)
+		}
+	}
+	if v, ok := cs.Settings["ep"]; ok && !c.explicit["ep"] {
+		p.Provider = v.Text
+	}
+	if v, ok := cs.Settings["precision"]; ok && !c.explicit["precision"] {
+		p.Precision = v.Text
+	}
+	return p, nil
 }
 
 // checkOutPath fails early when the results file could not be written at

@@ -44,7 +44,7 @@ var Keys = []string{
 }
 
 // caseKeys are the settings one entry of "cases" may hold.
-var caseKeys = []string{"name", "model", "imgsz", "batch", "ep", "precision", "threshold", "mode", "streams"}
+var caseKeys = []string{"model", "imgsz", "batch", "ep", "precision"}
 
 // Config is a parsed config file.
 type Config struct {

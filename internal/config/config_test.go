@@ -22,11 +22,11 @@ func TestLoadFull(t *testing.T) {
 	if got := cfg.Cases[0].Settings["imgsz"].Text; got != "640,320" {
 		t.Errorf("case 0 imgsz = %q, want 640,320", got)
 	}
-	if v, _ := cfg.Get(&cfg.Cases[0], "threshold"); v.Text != "3%" {
-		t.Errorf("case 0 threshold = %q, want its own 3%%", v.Text)
+	if v, _ := cfg.Get(&cfg.Cases[0], "precision"); v.Text != "fp32" {
+		t.Errorf("case 0 precision = %q, want its own fp32", v.Text)
 	}
-	if v, _ := cfg.Get(&cfg.Cases[1], "threshold"); v.Text != "5%" {
-		t.Errorf("case 1 threshold = %q, want the file's 5%%", v.Text)
+	if v, _ := cfg.Get(&cfg.Cases[1], "ep"); v.Text != "auto" {
+		t.Errorf("case 1 ep = %q, want the file's auto", v.Text)
 	}
 }
 
