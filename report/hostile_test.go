@@ -56,6 +56,10 @@ func TestHTMLEscapesHostileStrings(t *testing.T) {
 			t.Fatal(err)
 		}
 		page := buf.String()
+		// The string is on the page, as text: the test would see a tag.
+		if strings.Contains(h, "<") && !strings.Contains(page, "&lt;") {
+			t.Errorf("%q: the hostile string is not on the page at all", h)
+		}
 		for _, bad := range []string{"<img", "<script>alert", "href=\"http://x", "src=\"http"} {
 			if strings.Contains(page, bad) {
 				t.Errorf("%q: the page contains %q", h, bad)
