@@ -110,6 +110,19 @@ profiles: *i
 		w.RawData, w.DataLocation = nil, 1
 		w.ExternalData = []onnxmodel.StringEntry{{Key: "location", Value: "../../etc/passwd"}}
 	})))
+	// External data through a link that leaves the folder.
+	secret := filepath.Join(t.TempDir(), "secret.bin")
+	if err := os.WriteFile(secret, make([]byte, 84*3*4), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "w.bin")); err != nil {
+		t.Fatal(err)
+	}
+	write("linked.onnx", onnxmodel.Encode(hostileModel(func(m *onnxmodel.Model) {
+		w := m.Graph.Initializer[0]
+		w.RawData, w.DataLocation = nil, 1
+		w.ExternalData = []onnxmodel.StringEntry{{Key: "location", Value: "w.bin"}}
+	})))
 	if err := os.Mkdir(filepath.Join(dir, "folder.json"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -287,6 +300,8 @@ func TestBadInputMatrix(t *testing.T) {
 		{"inspect absurd initializer", []string{"models", "inspect", p["absurd-initializer.onnx"]}, 2, "absurd-initializer.onnx", ""},
 		{"inspect absurd input", []string{"models", "inspect", p["absurd-input.onnx"]}, 2, "absurd-input.onnx", ""},
 		{"inspect external escape", []string{"models", "inspect", p["escape.onnx"]}, 2, "escape.onnx", ""},
+		{"inspect external data linked out", []string{"models", "inspect", p["linked.onnx"]}, 2, "linked.onnx", ""},
+		{"run external data linked out", []string{"run", "--model", p["linked.onnx"], "--out", "r.json"}, 2, "linked.onnx", ""},
 		{"run empty model", []string{"run", "--model", p["empty.onnx"], "--out", "r.json"}, 2, "empty.onnx", ""},
 		{"run random bytes", []string{"run", "--model", p["random.onnx"], "--out", "r.json"}, 2, "random.onnx", ""},
 		{"run absurd initializer", []string{"run", "--model", p["absurd-initializer.onnx"], "--out", "r.json"}, 2, "absurd-initializer.onnx", ""},

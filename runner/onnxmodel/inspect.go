@@ -310,10 +310,29 @@ func InspectFile(path string) (*Info, error) {
 	}
 	dir := filepath.Dir(path)
 	for _, loc := range info.ExternalData {
-		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(loc))); err != nil {
+		ext := filepath.Join(dir, filepath.FromSlash(loc))
+		if _, err := os.Stat(ext); err != nil {
 			return nil, errs.Inputf(path, "keep the external data file next to the model", "external data file %q is missing", loc)
+		}
+		// A symbolic link inside the folder may still point out of it;
+		// ONNX Runtime would follow it.
+		if !insideDir(dir, ext) {
+			return nil, errs.Inputf(path, "external data must be a relative path inside the model's folder; copy the file there instead of linking it",
+				"external data file %q resolves outside the model's folder", loc)
 		}
 	}
 	sort.Strings(info.ExternalData)
 	return info, nil
+}
+
+// insideDir reports whether file, with every symbolic link resolved, lies
+// inside dir (also resolved).
+func insideDir(dir, file string) bool {
+	d, err1 := filepath.EvalSymlinks(dir)
+	f, err2 := filepath.EvalSymlinks(file)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, f)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }

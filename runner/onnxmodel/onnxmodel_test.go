@@ -191,6 +191,21 @@ func TestExternalData(t *testing.T) {
 	if diff := cmp.Diff([]string{"weights/w.bin"}, info.ExternalData); diff != "" {
 		t.Errorf("ExternalData (-want +got):\n%s", diff)
 	}
+	// A link inside the folder that points out of it is refused too.
+	outside := filepath.Join(t.TempDir(), "secret.bin")
+	if err := os.WriteFile(outside, make([]byte, 432), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "linked.onnx")
+	if err := os.WriteFile(link, external("weights/link.bin"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "weights", "link.bin")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := InspectFile(link); err == nil || errs.KindOf(err) != errs.Input || !strings.Contains(err.Error(), "resolves outside") {
+		t.Fatalf("external data linked out of the folder: err = %v", err)
+	}
 }
 
 func TestInspectFileErrors(t *testing.T) {
