@@ -161,18 +161,23 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	pctx, cancel := context.WithTimeout(ctx, publishTimeout)
 	defer cancel()
 	pubErr := pub.Publish(pctx, o)
-	// The verdict alone decides the exit code: a GitHub outage or a bad
-	// token must neither block a merge nor hide a regression. The failure
-	// is a warning here and an annotation in the step summary.
-	// Local outputs that cannot be written stay errors when the gate passed.
-	if err := verdictError(rep); err != nil || pubErr == nil || ctx.Err() != nil {
-		if err != nil && pubErr != nil {
+	return c.afterPublish(ctx, verdictError(rep), pubErr)
+}
+
+// afterPublish returns the error that decides the exit code once the
+// outcome was published. The verdict alone decides it: a GitHub outage or
+// a bad token must neither block a merge nor hide a regression, so an API
+// failure is a warning here (and an annotation in the step summary). A
+// local output that cannot be written stays an error when the gate passed.
+func (c *Command) afterPublish(ctx context.Context, verdict, pubErr error) error {
+	if verdict != nil || pubErr == nil || ctx.Err() != nil {
+		if verdict != nil && pubErr != nil {
 			fmt.Fprintf(c.Stderr, "yologate: warning: %v\n", pubErr)
 		}
-		if err == nil {
-			err = pubErr
+		if verdict == nil {
+			return pubErr
 		}
-		return err
+		return verdict
 	}
 	var e *errs.Error
 	if errors.As(pubErr, &e) && e.Where == ghreport.APIWhere {

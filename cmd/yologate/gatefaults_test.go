@@ -20,6 +20,20 @@ func TestGateExitCodeSurvivesGitHubFaults(t *testing.T) {
 	if code, _, stderr := cmpMain(t, "baseline", "update", "--baseline", baseline, "--results", base, "--reason", "first"); code != 0 {
 		t.Fatalf("baseline update: exit %d: %s", code, stderr)
 	}
+	t.Run("merge keeps exit 0 on 401", func(t *testing.T) {
+		a := newActionsEnv(t, false)
+		report := filepath.Join(a.dir, "gate.json")
+		if code, _, stderr := a.main(t, "gate", "--baseline", baseline, "--results", same, "--report", report); code != 0 {
+			t.Fatalf("gate: exit %d: %s", code, stderr)
+		}
+		bad := githubtest.Canned{Status: 401, Body: `{"message":"Bad credentials"}`}
+		a.gh.Fail("GET comments", bad)
+		a.gh.Fail("POST status", bad)
+		code, stdout, stderr := a.main(t, "merge", report)
+		if code != 0 || !strings.Contains(stderr, "yologate: warning: GitHub API") {
+			t.Fatalf("merge: exit %d, want 0 with a warning\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+	})
 	faults := []githubtest.Canned{
 		{Status: 401, Body: `{"message":"Bad credentials"}`},
 		{Status: 404, Body: `{"message":"Not Found"}`},

@@ -95,8 +95,9 @@ func runMerge(ctx context.Context, c *Command, args []string) error {
 	pctx, cancel := context.WithTimeout(ctx, publishTimeout)
 	defer cancel()
 	pubErr := pub.Publish(pctx, o)
+	var verdict error
 	if fails {
-		return &regressionError{msg: "merge: " + title}
+		verdict = &regressionError{msg: "merge: " + title}
 	}
-	return pubErr
+	return c.afterPublish(ctx, verdict, pubErr)
 }
