@@ -93,6 +93,7 @@ profiles: *i
 	}
 	write("tiny.png", pngBuf.Bytes())
 	write("dup.yml", []byte("threshold: 5%\nthreshold: 7%\n"))
+	write("gate-v9.json", []byte(`{"schema": "yologate/gate/v9", "key": "perf", "cases": []}`))
 	write("event.json", []byte(`{"pull_request": {"number": "seven"`))
 
 	// ONNX models from users are untrusted.
@@ -275,6 +276,7 @@ func TestBadInputMatrix(t *testing.T) {
 		{"results directory", []string{"compare", "--results", p["folder"], "--baseline", base}, 2, "folder.json", ""},
 		{"results non-UTF-8 name", []string{"compare", "--results", p["\xff\xfe-results.json"], "--baseline", base}, 2, "-results.json", ""},
 		{"merge binary", []string{"merge", p["binary.json"], res}, 2, "binary.json", ""},
+		{"merge gate report schema", []string{"merge", p["gate-v9.json"], res}, 2, "gate-v9.json", ""},
 		{"gate results truncated", []string{"gate", "--results", p["truncated.json"], "--baseline", base}, 2, "truncated.json", ""},
 
 		// Baseline files.
