@@ -12,7 +12,7 @@ import (
 )
 
 // WriteRunText writes the terminal summary of a run: one table row per case
-// with the seed protocol's metrics — FPS (median of the repeats, and the
+// with the standard protocol's metrics — FPS (median of the repeats, and the
 // spread of the repeats around it), mean, p50, p99 and max latency, GPU
 // utilization when known — then each case's phases (cold start, warm-up,
 // repeats) and what one timed iteration includes.

@@ -45,7 +45,7 @@ type Options struct {
 
 // Protocol defaults. Benchtime: a CPU yolov8n@640 repeat on two cores takes
 // about 80 ms per inference, so 5 s gives ~60 iterations and ten repeats
-// about a minute; a GPU reaches the 1000-iteration cap (the seed protocol's
+// about a minute; a GPU reaches the 1000-iteration cap (the standard protocol's
 // timed loop) in a second or two.
 const (
 	DefaultCount     = 10
@@ -53,7 +53,7 @@ const (
 	DefaultSeed      = 1
 )
 
-// DefaultWarmup is ten iterations, the top of the seed protocol's 5–10 runs.
+// DefaultWarmup is ten iterations, the top of the standard protocol's 5–10 runs.
 var DefaultWarmup = Amount{Iterations: 10}
 
 // DefaultBenchtime is 5 s or 1000 iterations per repeat, whichever comes first.

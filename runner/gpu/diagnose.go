@@ -8,7 +8,7 @@ import (
 	"github.com/yologate/yologate/runner/results"
 )
 
-// Thresholds of the bottleneck hints. The seed protocol calls a GPU busy
+// Thresholds of the bottleneck hints. The standard protocol calls a GPU busy
 // 85% of the time compute-bound; below half busy the GPU mostly waits.
 const (
 	// ComputeBoundPct is the GPU utilization, in percent, at and above
