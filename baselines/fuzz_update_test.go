@@ -33,10 +33,11 @@ func fuzzResults() *results.File {
 
 // FuzzApply records a case into arbitrary baseline text, as baseline update
 // does. Whatever the old text, Apply either refuses it or returns a file
-// that parses and holds the new case. When its in-place edit would not read
-// back as intended (testdata/fuzz/FuzzApply holds such a file: a quoted
-// value continued on a less indented line), its guard refuses the update
-// and leaves the file unchanged; that refusal is allowed, a bad file is not.
+// that parses and holds the new case; it never panics (testdata/fuzz/FuzzApply
+// keeps the inputs that once made it miss a multi-line quoted value or
+// panic on bare carriage returns). Should its in-place edit ever not read
+// back as intended, its guard refuses the update and leaves the file
+// unchanged: that refusal is allowed, a bad file is not.
 func FuzzApply(f *testing.F) {
 	res := fuzzResults()
 	if err := results.Validate("fuzz", res); err != nil {
@@ -99,3 +100,24 @@ func FuzzParsePercent(f *testing.F) {
 }
 
 func strconvFormat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// TestApplyAfterMultilineQuotedValue records a new profile after a profile
+// whose last value is a quoted string continued on a less indented line
+// (found by FuzzApply): the new profile goes after the closing quote.
+func TestApplyAfterMultilineQuotedValue(t *testing.T) {
+	for _, old := range []string{
+		"schema: yologate/baselines/v1\nprofiles:\n 0:\n  0:\n      model: \n        sha256: \"\n\"\n      samples:",
+		"schema: yologate/baselines/v1\nprofiles:\n 0:\n  0:\n      model: \n        sha256: 'it''s\n'\n      samples:\n",
+		"schema: yologate/baselines/v1\nprofiles:\n 0:\n  0:\n      model:\n        sha256: \"a\\\"\nb\"\n      samples:\n",
+	} {
+		res := fuzzResults()
+		out, _, err := Apply("x.yaml", []byte(old), res, UpdateOptions{Reason: "test"})
+		if err != nil {
+			t.Fatalf("Apply(%q): %v", old, err)
+		}
+		got, err := Parse("x.yaml", out)
+		if err != nil || got.Lookup(res.Cases[0].Profile, res.Cases[0].ID) == nil || got.Lookup("0", "0") == nil {
+			t.Fatalf("Apply(%q) wrote a file without both cases (%v):\n%s", old, err, out)
+		}
+	}
+}

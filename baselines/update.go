@@ -137,6 +137,12 @@ func Apply(file string, old []byte, res *results.File, opt UpdateOptions) ([]byt
 	if err != nil {
 		return nil, nil, err
 	}
+	// YAML also breaks lines at a bare carriage return; the in-place edit
+	// counts lines by "\n" and would edit the wrong ones.
+	if i := bareCR(old); i >= 0 {
+		return nil, nil, errs.At(file, bytes.Count(old[:i], []byte("\n"))+1, 0,
+			"convert the line ends to \"\\n\" or \"\\r\\n\"", "line ends with a bare carriage return")
+	}
 	want := cloneFile(d.file)
 	sum := merge(want, entries)
 	out := splice(old, d, want, entries)
@@ -443,7 +449,10 @@ func entryEnd(lines []string, m *yaml.Node, ki int) int {
 		end = m.Content[ki+2].Line - 1
 	} else {
 		indent := k.Column - 1
-		for i := start; i < len(lines); i++ {
+		// A quoted value may go on over lines of any indentation: the
+		// entry cannot end before its last closing quote.
+		from := max(start, lastLine(lines, m.Content[ki+1]))
+		for i := from; i < len(lines); i++ {
 			t := strings.TrimRight(lines[i], "\r\n")
 			trimmed := strings.TrimLeft(t, " ")
 			if trimmed == "" || strings.HasPrefix(trimmed, "#") {
@@ -467,6 +476,57 @@ func entryEnd(lines []string, m *yaml.Node, ki int) int {
 		end = start
 	}
 	return end
+}
+
+// bareCR returns the index of the first "\r" not followed by "\n", or -1.
+func bareCR(b []byte) int {
+	for i, c := range b {
+		if c == '\r' && (i+1 == len(b) || b[i+1] != '\n') {
+			return i
+		}
+	}
+	return -1
+}
+
+// lastLine returns the 0-based index of the line after the last line that
+// n or a node under it occupies, following quoted scalars to their closing
+// quote; other nodes count by the line they start on.
+func lastLine(lines []string, n *yaml.Node) int {
+	last := n.Line
+	if n.Kind == yaml.ScalarNode && (n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle)) != 0 && n.Line > 0 {
+		last = quoteEnd(lines, n.Line-1, n.Column-1, n.Style&yaml.DoubleQuotedStyle != 0)
+	}
+	for _, c := range n.Content {
+		last = max(last, lastLine(lines, c))
+	}
+	return last
+}
+
+// quoteEnd finds the closing quote of the quoted scalar that opens at line,
+// col (0-based) and returns the index of the line after it.
+func quoteEnd(lines []string, line, col int, double bool) int {
+	q := byte('\'')
+	if double {
+		q = '"'
+	}
+	for i := line; i < len(lines); i++ {
+		t := lines[i]
+		j := 0
+		if i == line {
+			j = col + 1 // past the opening quote
+		}
+		for ; j < len(t); j++ {
+			switch {
+			case double && t[j] == '\\':
+				j++ // an escape, maybe of the quote
+			case t[j] == q && !double && j+1 < len(t) && t[j+1] == q:
+				j++ // '' is a quote inside single quotes
+			case t[j] == q:
+				return i + 1
+			}
+		}
+	}
+	return len(lines)
 }
 
 // splitLines splits data into lines that keep their line ends.
