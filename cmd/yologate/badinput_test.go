@@ -63,6 +63,7 @@ func badInputs(t *testing.T, dir string) map[string]string {
 	write("empty.yaml", nil)
 	write("binary.yaml", rnd)
 	write("schema.yaml", bytes.Replace(baseline, []byte("yologate/baselines/v1"), []byte("yologate/baselines/v7"), 1))
+	write("cr.yaml", bytes.ReplaceAll(baseline, []byte("\n"), []byte("\r")))
 	write("dup.yaml", []byte("schema: yologate/baselines/v1\nschema: yologate/baselines/v1\nprofiles: {}\n"))
 	write("bomb.yaml", []byte(`schema: yologate/baselines/v1
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -283,6 +284,7 @@ func TestBadInputMatrix(t *testing.T) {
 		{"baseline empty", []string{"compare", "--results", res, "--baseline", p["empty.yaml"]}, 2, "empty.yaml", ""},
 		{"baseline binary", []string{"baseline", "show", "--baseline", p["binary.yaml"]}, 2, "binary.yaml", ""},
 		{"baseline schema", []string{"compare", "--results", res, "--baseline", p["schema.yaml"]}, 2, "schema.yaml", ""},
+		{"baseline with bare CR line ends", []string{"baseline", "update", "--results", res, "--baseline", p["cr.yaml"]}, 2, "cr.yaml", ""},
 		{"baseline duplicate keys", []string{"baseline", "update", "--results", res, "--baseline", p["dup.yaml"]}, 2, "dup.yaml", ""},
 		{"baseline alias bomb", []string{"compare", "--results", res, "--baseline", p["bomb.yaml"]}, 2, "bomb.yaml", ""},
 		{"baseline 1 GB", []string{"baseline", "update", "--results", res, "--baseline", p["huge.yaml"]}, 2, "huge.yaml", ""},
