@@ -175,6 +175,8 @@ type fileState struct {
 	Sum  [32]byte
 }
 
+// treeState maps every file under roots to its state: a file that changed,
+// appeared (a partial output, a temp file) or vanished shows in a diff.
 func treeState(t *testing.T, roots ...string) map[string]fileState {
 	t.Helper()
 	m := map[string]fileState{}
@@ -365,7 +367,7 @@ func TestBadInputMatrix(t *testing.T) {
 				t.Errorf("stderr does not say %q", tt.fix)
 			}
 			if !hasFix(lines[len(lines)-1]) && tt.fix == "" {
-				t.Errorf("stderr gives no fix (a parenthesized hint or a \"use/pass/give ...\" instruction): %q", msg)
+				t.Errorf("stderr gives no fix (a parenthesized hint at the end): %q", msg)
 			}
 			after := treeState(t, in, work)
 			if diff := cmp.Diff(before, after); diff != "" {
