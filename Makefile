@@ -61,7 +61,7 @@ $(NPM_STAMP): .ci/npm/package.json .ci/npm/package-lock.json
 
 ## test: everything CI checks
 test: setup npm-tools lint
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz-brief
 
 ## lint: gofmt, go vet, actionlint
