@@ -80,7 +80,7 @@ fuzz:
 	bash .ci/fuzz $(FUZZTIME)
 
 fuzz-brief:
-	bash .ci/fuzz 3s
+	bash .ci/fuzz 5000x
 
 ## bench: benchmarks recorded in docs/BENCHMARKS.md
 bench: setup build bin/cbench
