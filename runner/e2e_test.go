@@ -17,7 +17,7 @@ import (
 	"github.com/yologate/yologate/runner/yolo"
 )
 
-const busJPG = "/work/shared/testdata/images/bus.jpg"
+const busJPG = "../../shared/testdata/images/bus.jpg"
 
 // testFrame is a w×h gradient, a stand-in camera frame.
 func testFrame(w, h int) Frame {

@@ -15,7 +15,7 @@ import (
 )
 
 // int8Model is a real Ultralytics export (static 1×3×640×640), read in place.
-const int8Model = "/work/shared/testdata/models/yolov8n_int8.onnx"
+const int8Model = "../../shared/testdata/models/yolov8n_int8.onnx"
 
 func loadORT(t testing.TB) {
 	t.Helper()
@@ -254,7 +254,7 @@ func TestPlanErrors(t *testing.T) {
 		{"cuda absent", Plan{Models: []string{int8Model}, Provider: "cuda"}, errs.Env, "cuda"},
 		{"precision", Plan{Models: []string{int8Model}, Provider: "cpu", Precision: "fp16"}, errs.Usage, "--precision"},
 		{"bad precision", Plan{Models: []string{int8Model}, Precision: "fp8"}, errs.Usage, "--precision"},
-		{"twice", Plan{Models: []string{int8Model, "/work/shared/testdata/models/../models/yolov8n_int8.onnx"}, Provider: "cpu"}, errs.Usage, "twice"},
+		{"twice", Plan{Models: []string{int8Model, "../../shared/testdata/models/../models/yolov8n_int8.onnx"}, Provider: "cpu"}, errs.Usage, "twice"},
 		{"no model", Plan{}, errs.Usage, "--model"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

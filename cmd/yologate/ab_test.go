@@ -67,7 +67,7 @@ func TestABBadInput(t *testing.T) {
 
 // abModel is the real Ultralytics export, read in place: a file needs no
 // generation, which the race detector would slow down tenfold.
-const abModel = "/work/shared/testdata/models/yolov8n_int8.onnx"
+const abModel = "../../../shared/testdata/models/yolov8n_int8.onnx"
 
 func needABModel(t *testing.T) {
 	t.Helper()
@@ -75,7 +75,7 @@ func needABModel(t *testing.T) {
 		t.Skip("ONNX Runtime library not found: run make setup or set YOLOGATE_ORT_LIB")
 	}
 	if _, err := os.Stat(abModel); err != nil {
-		t.Skipf("real model absent (%v): see /work/shared/testdata/SOURCES.md", err)
+		t.Skipf("real model absent (%v): see ../../../shared/testdata/SOURCES.md", err)
 	}
 }
 

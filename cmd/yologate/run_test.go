@@ -14,7 +14,7 @@ import (
 )
 
 // realModel is a real Ultralytics export (static 1×3×640×640), read in place.
-const realModel = "/work/shared/testdata/models/yolov8n_int8.onnx"
+const realModel = "../../../shared/testdata/models/yolov8n_int8.onnx"
 
 // runMain runs the command line args and returns the exit code, stdout and stderr.
 func runMain(t *testing.T, args ...string) (int, string, string) {

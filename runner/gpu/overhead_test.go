@@ -14,7 +14,7 @@ import (
 )
 
 // overheadModel is the real Ultralytics int8 export, read in place.
-const overheadModel = "/work/shared/testdata/models/yolov8n_int8.onnx"
+const overheadModel = "../../../shared/testdata/models/yolov8n_int8.onnx"
 
 // readCost is what one fake reading keeps a CPU busy: a real reading is
 // about a dozen NVML calls (ioctls into the driver) of 10–100 µs each, so

@@ -14,7 +14,7 @@ import (
 )
 
 // int8Model is a real Ultralytics export, read in place.
-const int8Model = "/work/shared/testdata/models/yolov8n_int8.onnx"
+const int8Model = "../../../shared/testdata/models/yolov8n_int8.onnx"
 
 // loadORT loads the library or skips the test with the reason.
 func loadORT(t testing.TB) {
