@@ -215,7 +215,7 @@ func renderComment(in CommentInput, level detail) string {
 		fmt.Fprintf(&b, " · gate `%s`", codeText(in.Key, 200))
 	}
 	if safeURL(in.RunURL) {
-		fmt.Fprintf(&b, " · [run](%s)", in.RunURL)
+		fmt.Fprintf(&b, " · [run](%s) (its artifacts hold the HTML report with charts)", in.RunURL)
 	}
 	b.WriteString("</sub>\n")
 	return b.String()

@@ -26,6 +26,7 @@ const publishTimeout = 5 * time.Minute
 // gateFlags are gate's own flags, beside the benchmark and statistics ones.
 type gateFlags struct {
 	baseline, results, out, report string
+	html                           string
 	comment, commentFile           string
 	checkRun, status, confirm      bool
 	key, matrix, event, prEvent    string
@@ -36,6 +37,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.results, "results", "", "compare this results `FILE` instead of running the benchmark")
 	fs.StringVar(&g.out, "out", "", "write the results JSON of the run to `FILE`")
 	fs.StringVar(&g.report, "report", "", "write the gate report JSON (for yologate merge) to `FILE`")
+	fs.StringVar(&g.html, "html", "", "write the self-contained HTML report (charts of this run against the baseline) to `FILE`")
 	fs.StringVar(&g.comment, "comment", "always", "when to write the sticky pull-request comment: "+strings.Join(report.CommentPolicies, ", "))
 	fs.StringVar(&g.commentFile, "comment-file", "", "outside GitHub Actions: write the comment markdown to `FILE`")
 	fs.BoolVar(&g.checkRun, "check-run", false, "report a check run (needs checks: write) instead of a commit status")
@@ -77,7 +79,7 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	if g.baseline == "" {
 		return errs.Usagef("--baseline", "pass the baseline YAML, e.g. --baseline baselines/gpu.yaml (record one with yologate baseline update)", "missing")
 	}
-	for flagName, path := range map[string]string{"--out": g.out, "--report": g.report, "--comment-file": g.commentFile} {
+	for flagName, path := range map[string]string{"--out": g.out, "--report": g.report, "--html": g.html, "--comment-file": g.commentFile} {
 		if err := checkOutPath(flagName, path); err != nil {
 			return err
 		}
@@ -151,6 +153,11 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 			return errs.Envf(g.report, "", "encoding the gate report: %v", err)
 		}
 		if err := report.WriteFileAtomic(g.report, append(data, '\n')); err != nil {
+			return err
+		}
+	}
+	if g.html != "" {
+		if err := writeHTMLReport(g.html, report.HTMLReport{Title: "yologate gate " + key, Head: cur}, rep); err != nil {
 			return err
 		}
 	}

@@ -56,17 +56,26 @@ func runReport(_ context.Context, c *Command, args []string) error {
 		in.Base = base
 		old = compare.FromResults(base)
 	}
+	var rep *compare.Report
 	if old != nil {
-		rep := compare.Compare(old, compare.FromResults(head), compare.DefaultOptions())
+		rep = compare.Compare(old, compare.FromResults(head), compare.DefaultOptions())
+	}
+	if err := writeHTMLReport(*out, in, rep); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "report: %s\n", *out)
+	return nil
+}
+
+// writeHTMLReport writes the HTML report of in, with the verdicts and
+// baseline samples of rep when there is a comparison, atomically to path.
+func writeHTMLReport(path string, in report.HTMLReport, rep *compare.Report) error {
+	if rep != nil {
 		in.Verdicts, in.BaseFPS = report.HTMLVerdicts(rep)
 	}
 	var buf bytes.Buffer
 	if err := report.WriteHTML(&buf, in); err != nil {
 		return err
 	}
-	if err := report.WriteFileAtomic(*out, buf.Bytes()); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.Stdout, "report: %s\n", *out)
-	return nil
+	return report.WriteFileAtomic(path, buf.Bytes())
 }

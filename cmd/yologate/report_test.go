@@ -61,3 +61,25 @@ func TestReportBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestGateWritesHTML(t *testing.T) {
+	dir := t.TempDir()
+	base := cmpResults(t, dir, "base.json", cmpProfile, 100, 10, caseV8)
+	head := cmpResults(t, dir, "head.json", cmpProfile, 80, 10, caseV8)
+	yaml := filepath.Join(dir, "baselines.yaml")
+	if code, _, stderr := cmpMain(t, "baseline", "update", "--baseline", yaml, "--results", base); code != 0 {
+		t.Fatalf("baseline update: exit %d: %s", code, stderr)
+	}
+	html := filepath.Join(dir, "gate.html")
+	code, _, stderr := cmpMain(t, "gate", "--results", head, "--baseline", yaml, "--comment", "never", "--html", html)
+	if code != 1 {
+		t.Fatalf("gate: exit %d, want 1 (regression): %s", code, stderr)
+	}
+	page, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), `class="regression">regression`) || !strings.Contains(string(page), "<svg") {
+		t.Error("the gate's HTML report lacks the regression or the charts")
+	}
+}
