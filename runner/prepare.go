@@ -236,14 +236,19 @@ func (p *Prepared) ID() string { return p.c.ID }
 // Case marks summarize the repeats' marks by kind ("throttled: 3 of 10
 // repeats"); a GPU case also gets bottleneck hints from its telemetry.
 func (p *Prepared) Case() results.Case {
-	c := p.c
-	c.Repeats = slices.Clone(p.c.Repeats)
+	return finishCase(p.c, p.opt.Fingerprint)
+}
+
+// finishCase returns a copy of c with its repeats' marks summarized and, on
+// a GPU, the bottleneck diagnosis for the device fp describes.
+func finishCase(c results.Case, fp results.Fingerprint) results.Case {
+	c.Repeats = slices.Clone(c.Repeats)
 	c.Marks = gpu.CaseMarks(c.Repeats)
 	if c.Device >= 0 && len(c.Repeats) > 0 {
 		var dev *results.GPU
-		for i := range p.opt.Fingerprint.GPUs {
-			if p.opt.Fingerprint.GPUs[i].Index == c.Device {
-				dev = &p.opt.Fingerprint.GPUs[i]
+		for i := range fp.GPUs {
+			if fp.GPUs[i].Index == c.Device {
+				dev = &fp.GPUs[i]
 			}
 		}
 		c.Diagnosis = gpu.Diagnose(&c, dev)

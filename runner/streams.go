@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/yologate/yologate/internal/errs"
-	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/ort"
 	"github.com/yologate/yologate/runner/results"
 	"github.com/yologate/yologate/runner/yolo"
@@ -206,19 +205,7 @@ func runWorkloadCase(ctx context.Context, s *Spec, opt Options, w Workload) (*re
 // the bottleneck diagnosis, as Prepared.Case gives them.
 func (wc *workloadCase) result() results.Case {
 	wc.finishStages()
-	c := wc.c
-	c.Repeats = slices.Clone(wc.c.Repeats)
-	c.Marks = gpu.CaseMarks(c.Repeats)
-	if c.Device >= 0 && len(c.Repeats) > 0 {
-		var dev *results.GPU
-		for i := range wc.opt.Fingerprint.GPUs {
-			if wc.opt.Fingerprint.GPUs[i].Index == c.Device {
-				dev = &wc.opt.Fingerprint.GPUs[i]
-			}
-		}
-		c.Diagnosis = gpu.Diagnose(&c, dev)
-	}
-	return c
+	return finishCase(wc.c, wc.opt.Fingerprint)
 }
 
 // prepareWorkload creates the sessions (timed: the first one's creation is
