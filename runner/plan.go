@@ -26,6 +26,8 @@ type Spec struct {
 	ProviderOptions map[string]string
 	// Device is the GPU index for GPU providers; ignored on the CPU.
 	Device int
+	// DeviceInID adds "/device=N" to the case id, for runs over several GPUs.
+	DeviceInID bool
 	// Precision is "fp32", "fp16" or "int8".
 	Precision string
 	// Threads is the intra-op thread count; 0 lets ONNX Runtime choose.
@@ -36,7 +38,11 @@ type Spec struct {
 
 // ID returns the case id, e.g. "model=yolov8n/imgsz=640/batch=1/ep=cpu/precision=fp32".
 func (s *Spec) ID() string {
-	return CaseID(s.Model.Name, s.Size, s.Batch, s.Provider, s.Precision)
+	id := CaseID(s.Model.Name, s.Size, s.Batch, s.Provider, s.Precision)
+	if s.DeviceInID && s.Provider != ort.CPU {
+		id += fmt.Sprintf("/device=%d", s.Device)
+	}
+	return id
 }
 
 // CaseID formats a case id from its parts.
@@ -66,6 +72,10 @@ type Plan struct {
 	Provider        string
 	ProviderOptions map[string]string
 	Device          int
+	// Devices, when it holds more than one GPU index, runs every case once
+	// per GPU (case ids then end in "/device=N"); it replaces Device. GPU
+	// providers only.
+	Devices []int
 	// Precision is "" (the model's own), "fp32", "fp16" or "int8".
 	Precision     string
 	Threads       int
@@ -106,10 +116,9 @@ func (p Plan) Specs() ([]Spec, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range cases {
+		for _, c := range p.perDevice(cases, provider) {
 			c.Provider = provider
 			c.ProviderOptions = p.ProviderOptions
-			c.Device = p.Device
 			c.Threads = p.Threads
 			c.SessionConfig = p.SessionConfig
 			if c.Precision, err = resolvePrecision(p.Precision, c.Model, provider); err != nil {
@@ -263,4 +272,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// perDevice sets each case's GPU, repeating the cases once per GPU of
+// p.Devices when there are several and the provider is a GPU one.
+func (p Plan) perDevice(cases []Spec, provider string) []Spec {
+	if len(p.Devices) < 2 || provider == ort.CPU {
+		for i := range cases {
+			cases[i].Device = p.Device
+			if len(p.Devices) == 1 {
+				cases[i].Device = p.Devices[0]
+			}
+		}
+		return cases
+	}
+	out := make([]Spec, 0, len(cases)*len(p.Devices))
+	for _, d := range p.Devices {
+		for _, c := range cases {
+			c.Device, c.DeviceInID = d, true
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner"
+	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -32,7 +34,8 @@ func (l *listFlag) Set(v string) error {
 type benchFlags struct {
 	models, sizes, batches listFlag
 	ep, precision, ortLib  string
-	device, count, threads int
+	count, threads         int
+	device                 string
 	warmup, benchtime      string
 	seed                   uint64
 	quiet, verbose         bool
@@ -45,7 +48,7 @@ func (b *benchFlags) register(fs *flag.FlagSet) {
 	fs.Var(&b.batches, "batch", "images per inference (`N`); repeatable or comma-separated (default 1)")
 	fs.StringVar(&b.ep, "ep", "auto", "execution provider: auto (the best available), cpu, cuda or tensorrt")
 	fs.StringVar(&b.precision, "precision", "", "fp32, fp16 or int8 (default: the model's own)")
-	fs.IntVar(&b.device, "device", 0, "GPU index for cuda and tensorrt")
+	fs.StringVar(&b.device, "device", "0", "GPU for cuda and tensorrt: an index (0), a list (0,2) or all — one set of cases per GPU, ids ending in /device=N")
 	fs.StringVar(&b.warmup, "warmup", runner.DefaultWarmup.String(), "warm-up before the steady-state check: a count (10) or a duration (2s); 0 skips it")
 	fs.StringVar(&b.benchtime, "benchtime", runner.DefaultBenchtime.String(), "length of one repeat: 1000x (iterations), 3s (time), or both (whichever comes first)")
 	fs.IntVar(&b.count, "count", runner.DefaultCount, "repeats per case (the samples the statistics use)")
@@ -64,7 +67,6 @@ func (b *benchFlags) plan() (runner.Plan, runner.Options, error) {
 		Models:    runner.SplitList(b.models),
 		Provider:  b.ep,
 		Precision: b.precision,
-		Device:    b.device,
 		Threads:   b.threads,
 	}
 	opt := runner.DefaultOptions()
@@ -103,8 +105,11 @@ func (b *benchFlags) plan() (runner.Plan, runner.Options, error) {
 	if b.threads < 0 {
 		return p, opt, errs.Usagef("--threads", "use 0 for ONNX Runtime's default or a positive count", "negative thread count %d", b.threads)
 	}
-	if b.device < 0 {
-		return p, opt, errs.Usagef("--device", "use a GPU index: 0, 1, ...", "negative device %d", b.device)
+	if b.device != "all" {
+		// The syntax is checked now; the indices against the GPUs in specs.
+		if _, err := gpu.ParseDevices(b.device, math.MaxInt); err != nil {
+			return p, opt, err
+		}
 	}
 	if b.quiet && b.verbose {
 		return p, opt, errs.Usagef("--quiet", "pass one of --quiet and --verbose", "--quiet and --verbose contradict each other")
@@ -117,6 +122,9 @@ func (b *benchFlags) plan() (runner.Plan, runner.Options, error) {
 // specs loads ONNX Runtime and resolves the plan into cases.
 func (b *benchFlags) specs(c *Command, p runner.Plan) ([]runner.Spec, error) {
 	if err := runner.LoadRuntime(b.ortLib, c.Getenv); err != nil {
+		return nil, err
+	}
+	if err := b.resolveDevices(c, &p); err != nil {
 		return nil, err
 	}
 	if c.cfg == nil || len(c.cfg.Cases) == 0 || c.explicit["model"] || c.explicit["imgsz"] || c.explicit["batch"] {
@@ -277,5 +285,29 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 	if *out != "" {
 		fmt.Fprintf(c.Stdout, "\nresults: %s\n", *out)
 	}
+	return nil
+}
+
+// resolveDevices turns --device into the plan's GPU indices, checked
+// against the GPUs NVML sees; on the CPU provider it is ignored.
+func (b *benchFlags) resolveDevices(c *Command, p *runner.Plan) error {
+	provider, err := runner.ResolveProvider(p.Provider)
+	if err != nil || provider == "cpu" {
+		return err
+	}
+	mon := gpu.OpenMonitor(c.Getenv)
+	defer mon.Close()
+	gpus, _ := mon.GPUs()
+	count := len(gpus)
+	if count == 0 && b.device != "all" {
+		// No NVML (a container without it): trust explicit indices and let
+		// the provider report a GPU that is not there.
+		count = math.MaxInt
+	}
+	devices, err := gpu.ParseDevices(b.device, count)
+	if err != nil {
+		return err
+	}
+	p.Devices = devices
 	return nil
 }
