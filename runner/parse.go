@@ -21,6 +21,12 @@ type Amount struct {
 // IsZero reports whether a runs nothing.
 func (a Amount) IsZero() bool { return a.Iterations == 0 && a.Duration == 0 }
 
+// Reached reports whether a loop that has run done iterations for elapsed
+// time has run a: whichever of its limits comes first.
+func (a Amount) Reached(done int, elapsed time.Duration) bool {
+	return (a.Iterations > 0 && done >= a.Iterations) || (a.Duration > 0 && elapsed >= a.Duration)
+}
+
 // String formats a as ParseAmount reads it: "1000x", "3s" or "5s,1000x".
 func (a Amount) String() string {
 	switch {

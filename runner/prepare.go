@@ -404,10 +404,7 @@ func (p *Prepared) loop(ctx context.Context, lat []int64, a Amount) ([]int64, ti
 	start := time.Now()
 	end := start
 	for i := 0; ; i++ {
-		if a.Iterations > 0 && i >= a.Iterations {
-			break
-		}
-		if a.Duration > 0 && end.Sub(start) >= a.Duration {
+		if a.Reached(i, end.Sub(start)) {
 			break
 		}
 		select {

@@ -367,10 +367,7 @@ func (ss *streamState) loop(ctx context.Context, a Amount, frames []Frame, batch
 	start := time.Now()
 	end := start
 	for i := 0; ; i++ {
-		if a.Iterations > 0 && i >= a.Iterations {
-			break
-		}
-		if a.Duration > 0 && end.Sub(start) >= a.Duration {
+		if a.Reached(i, end.Sub(start)) {
 			break
 		}
 		select {
