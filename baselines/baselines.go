@@ -120,6 +120,14 @@ func (f *File) Lookup(profile, id string) *Case {
 	return nil
 }
 
+// locationOptions are provider options that only say where a provider
+// keeps its files: they differ between machines and, for TensorRT's
+// engine cache, between models, without changing what is measured.
+var locationOptions = map[string]bool{
+	"trt_engine_cache_path": true,
+	"trt_timing_cache_path": true,
+}
+
 // EnvironmentOf extracts the environment of case c from the fingerprint of
 // the run that measured it.
 func EnvironmentOf(fp results.Fingerprint, c results.Case) Environment {
@@ -135,11 +143,14 @@ func EnvironmentOf(fp results.Fingerprint, c results.Case) Environment {
 		Yologate:        fp.Yologate.Version,
 		ContainerImage:  fp.ContainerImage,
 	}
-	if len(c.Provider.Options) > 0 {
-		e.ProviderOptions = make(map[string]string, len(c.Provider.Options))
-		for k, v := range c.Provider.Options {
-			e.ProviderOptions[k] = v
+	for k, v := range c.Provider.Options {
+		if locationOptions[k] {
+			continue
 		}
+		if e.ProviderOptions == nil {
+			e.ProviderOptions = make(map[string]string, len(c.Provider.Options))
+		}
+		e.ProviderOptions[k] = v
 	}
 	if c.Device >= 0 {
 		for _, g := range fp.GPUs {

@@ -468,3 +468,35 @@ func TestReadPathFolder(t *testing.T) {
 		t.Errorf("empty folder: %v", err)
 	}
 }
+
+// TestEnvironmentOf: a TensorRT case's environment holds its provider
+// options but not the cache paths, which change with the model (the engine
+// cache is keyed by its sha256) and with the machine.
+func TestEnvironmentOf(t *testing.T) {
+	fp := results.Fingerprint{
+		Host:    results.Host{CPUModel: "AMD EPYC 7B13", OS: "Ubuntu 24.04", Kernel: "6.8.0"},
+		GPUs:    []results.GPU{{Index: 0, Name: "NVIDIA A10", DriverVersion: "570.133.20", CUDADriverVersion: "12.8"}},
+		Runtime: results.Runtime{ORTVersion: "1.30.0", TensorRTVersion: "10.16.1"},
+	}
+	c := results.Case{Device: 0, Precision: "fp16", Provider: results.Provider{Name: "tensorrt", Options: map[string]string{
+		"device_id": "0", "trt_fp16_enable": "1", "trt_engine_cache_enable": "1",
+		"trt_engine_cache_path": "/cache/tensorrt/nvidia-a10/trt-10.16.1/0123456789abcdef",
+		"trt_timing_cache_path": "/cache/tensorrt/nvidia-a10/trt-10.16.1",
+	}}}
+	want := Environment{
+		CPUModel: "AMD EPYC 7B13", GPUModel: "NVIDIA A10", Driver: "570.133.20", CUDADriver: "12.8",
+		ORTVersion: "1.30.0", TensorRTVersion: "10.16.1", Provider: "tensorrt", Precision: "fp16",
+		ProviderOptions: map[string]string{"device_id": "0", "trt_fp16_enable": "1", "trt_engine_cache_enable": "1"},
+		OS:              "Ubuntu 24.04", Kernel: "6.8.0",
+	}
+	if diff := cmp.Diff(want, EnvironmentOf(fp, c)); diff != "" {
+		t.Errorf("tensorrt (-want +got):\n%s", diff)
+	}
+
+	// A CPU case: no GPU, no TensorRT version, no options.
+	cpu := results.Case{Device: -1, Precision: "fp32", Threads: 2, Provider: results.Provider{Name: "cpu"}}
+	want = Environment{CPUModel: "AMD EPYC 7B13", Threads: 2, ORTVersion: "1.30.0", Provider: "cpu", Precision: "fp32", OS: "Ubuntu 24.04", Kernel: "6.8.0"}
+	if diff := cmp.Diff(want, EnvironmentOf(fp, cpu)); diff != "" {
+		t.Errorf("cpu (-want +got):\n%s", diff)
+	}
+}

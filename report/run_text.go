@@ -78,7 +78,7 @@ func WriteRunText(w io.Writer, f *results.File) error {
 	for i := range f.Cases {
 		c := &f.Cases[i]
 		fmt.Fprintf(w, "\n%s\n", c.ID)
-		fmt.Fprintf(w, "  cold start: session %.0f ms, first inference %.1f ms\n", c.ColdStart.SessionCreateMS, c.ColdStart.FirstInferenceMS)
+		fmt.Fprintf(w, "  cold start: session %.0f ms%s, first inference %.1f ms\n", c.ColdStart.SessionCreateMS, c.ColdStart.EngineNote(), c.ColdStart.FirstInferenceMS)
 		switch {
 		case c.Warmup.Iterations == 0:
 			fmt.Fprintf(w, "  warm-up: none (%s)\n", c.Warmup.Detail)

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/yologate/yologate/internal/errs"
-	"github.com/yologate/yologate/runner/ort"
 	"github.com/yologate/yologate/runner/results"
 	"github.com/yologate/yologate/runner/yolo"
 )
@@ -163,12 +162,7 @@ func detectAll(s *Spec, imgs []CheckImage, opt AccuracyOptions, warn func(string
 		}
 		return nil, nil
 	}
-	cfg := ort.Config{
-		Provider:       ort.Provider{Name: s.Provider, Device: s.Device, Options: s.ProviderOptions},
-		IntraOpThreads: s.Threads,
-		ConfigEntries:  s.SessionConfig,
-		Precision:      s.Precision,
-	}
+	cfg := s.sessionConfig()
 	det, err := NewDetector(m, s.Size, cfg, yolo.DecodeOptions{
 		ScoreThreshold: float32(opt.ScoreThreshold), IoUThreshold: float32(opt.IoUThreshold)})
 	if err != nil {

@@ -51,6 +51,11 @@ func (e Environment) Fingerprint() results.Fingerprint {
 	if fp.Runtime.Providers == nil {
 		fp.Runtime.Providers = []string{}
 	}
+	if contains(fp.Runtime.Providers, ort.TensorRT) {
+		if v, err := ort.TensorRTVersion(); err == nil {
+			fp.Runtime.TensorRTVersion = v
+		}
+	}
 	if e.GPUs != nil {
 		if gpus, err := e.GPUs(); err == nil {
 			fp.GPUs = gpus

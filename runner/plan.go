@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -22,8 +23,13 @@ type Spec struct {
 	Batch int
 	// Provider is "cpu", "cuda" or "tensorrt" (never "auto": Plan resolves it).
 	Provider string
-	// ProviderOptions are passed to the provider as given; nil for defaults.
+	// ProviderOptions are every option the provider gets: yologate's
+	// defaults for the case under the plan's own (ort.ProviderOptions); nil
+	// on the CPU.
 	ProviderOptions map[string]string
+	// CalibrationTable is the int8 calibration table of a TensorRT case,
+	// copied into its engine cache when the session is created.
+	CalibrationTable string
 	// Device is the GPU index for GPU providers; ignored on the CPU.
 	Device int
 	// DeviceInID adds "/device=N" to the case id, for runs over several GPUs.
@@ -50,6 +56,26 @@ func CaseID(model string, size Size, batch int, provider, precision string) stri
 	return fmt.Sprintf("model=%s/imgsz=%v/batch=%d/ep=%s/precision=%s", model, size, batch, provider, precision)
 }
 
+// sessionConfig is the ONNX Runtime configuration of the case's sessions.
+func (s *Spec) sessionConfig() ort.Config {
+	return ort.Config{
+		Provider:         ort.Provider{Name: s.Provider, Device: s.Device, Options: s.ProviderOptions},
+		IntraOpThreads:   s.Threads,
+		ConfigEntries:    s.SessionConfig,
+		Precision:        s.Precision,
+		CalibrationTable: s.CalibrationTable,
+	}
+}
+
+// engineCache is the directory TensorRT keeps this case's engines in, or
+// "" when the case builds them anew.
+func (s *Spec) engineCache() string {
+	if s.Provider != ort.TensorRT {
+		return ""
+	}
+	return s.ProviderOptions["trt_engine_cache_path"]
+}
+
 // device is the GPU index a case runs on, -1 on the CPU.
 func (s *Spec) device() int {
 	if s.Provider == ort.CPU {
@@ -69,7 +95,9 @@ type Plan struct {
 	// Batches are the batch sizes; empty means 1.
 	Batches []int
 	// Provider is "auto" (the best available), "cpu", "cuda" or "tensorrt".
-	Provider        string
+	Provider string
+	// ProviderOptions override yologate's defaults for the GPU providers
+	// (--ep-options); TensorRT keys start with "trt_", the others go to CUDA.
 	ProviderOptions map[string]string
 	Device          int
 	// Devices, when it holds more than one GPU index, runs every case once
@@ -80,6 +108,38 @@ type Plan struct {
 	Precision     string
 	Threads       int
 	SessionConfig map[string]string
+	// TensorRTCache is the root of TensorRT's engine and timing caches
+	// (ort.TensorRTCacheDir); "" builds every engine anew.
+	TensorRTCache string
+	// CalibrationTable is an int8 calibration table for TensorRT cases of
+	// an fp32 model (--calibration-table).
+	CalibrationTable string
+	// GPUNames maps GPU indices to their model names and TensorRTVersion is
+	// the TensorRT library's version: with the model's sha256 they key the
+	// engine cache, since an engine is only valid for the GPU model,
+	// TensorRT version and model it was built for. Unknown parts read
+	// "unknown" in the cache path.
+	GPUNames        map[int]string
+	TensorRTVersion string
+}
+
+// CacheEnv names yologate's cache directory (TensorRT engines and timing
+// caches); DefaultCacheDir falls back to the user's cache directory.
+const CacheEnv = "YOLOGATE_CACHE"
+
+// DefaultCacheDir returns $YOLOGATE_CACHE, else $XDG_CACHE_HOME/yologate,
+// else $HOME/.cache/yologate; "" when none is set.
+func DefaultCacheDir(getenv func(string) string) string {
+	if d := getenv(CacheEnv); d != "" {
+		return d
+	}
+	if d := getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "yologate")
+	}
+	if d := getenv("HOME"); d != "" && d != "/" {
+		return filepath.Join(d, ".cache", "yologate")
+	}
+	return ""
 }
 
 // Precisions lists the valid precisions.
@@ -109,6 +169,10 @@ func (p Plan) Specs() ([]Spec, error) {
 	if len(batches) == 0 {
 		batches = []int{1}
 	}
+	if provider == ort.TensorRT && p.TensorRTVersion == "" {
+		// Unknown stays "" (the cache path then reads "unknown").
+		p.TensorRTVersion, _ = ort.TensorRTVersion()
+	}
 	var specs []Spec
 	seen := map[string]bool{}
 	for _, ref := range p.Models {
@@ -118,10 +182,12 @@ func (p Plan) Specs() ([]Spec, error) {
 		}
 		for _, c := range p.perDevice(cases, provider) {
 			c.Provider = provider
-			c.ProviderOptions = p.ProviderOptions
 			c.Threads = p.Threads
 			c.SessionConfig = p.SessionConfig
-			if c.Precision, err = resolvePrecision(p.Precision, c.Model, provider); err != nil {
+			if c.Precision, err = resolvePrecision(p.Precision, c.Model, provider, p.CalibrationTable); err != nil {
+				return nil, err
+			}
+			if err := p.providerOptions(&c); err != nil {
 				return nil, err
 			}
 			id := c.ID()
@@ -253,16 +319,55 @@ func ResolveProvider(name string) (string, error) {
 
 // resolvePrecision checks the asked precision against the model's own: the
 // CPU and CUDA providers run a model as it is; TensorRT can build an fp16
-// engine from an fp32 model.
-func resolvePrecision(asked string, m *Model, provider string) (string, error) {
+// engine from an fp32 model, and an int8 one with a calibration table.
+func resolvePrecision(asked string, m *Model, provider, calibrationTable string) (string, error) {
 	if asked == "" || asked == m.Precision {
 		return m.Precision, nil
 	}
-	if provider == ort.TensorRT && m.Precision == "fp32" && asked == "fp16" {
+	if provider == ort.TensorRT && m.Precision == "fp32" && (asked == "fp16" || asked == "int8" && calibrationTable != "") {
 		return asked, nil
 	}
-	return "", errs.Usagef("--precision", "leave --precision out to run the model as it is, or use --ep tensorrt for fp16 from an fp32 model",
-		"model %s is %s and the %s provider cannot run it as %s", m.Name, m.Precision, provider, asked)
+	fix := "leave --precision out to run the model as it is, or use --ep tensorrt for fp16 from an fp32 model"
+	if asked == "int8" && m.Precision == "fp32" {
+		fix = "pass a quantized model, or use --ep tensorrt with --calibration-table for int8 from an fp32 model"
+	}
+	return "", errs.Usagef("--precision", fix, "model %s is %s and the %s provider cannot run it as %s", m.Name, m.Precision, provider, asked)
+}
+
+// providerOptions resolves every option case c's provider gets, and checks
+// the calibration table, before anything is loaded or measured.
+func (p Plan) providerOptions(c *Spec) error {
+	if p.CalibrationTable != "" {
+		if c.Provider != ort.TensorRT || c.Precision != ort.INT8 {
+			return errs.Usagef("--calibration-table", "use it with --ep tensorrt --precision int8, or leave it out",
+				"a calibration table is for TensorRT int8 cases; this case is %s %s", c.Provider, c.Precision)
+		}
+		if st, err := os.Stat(p.CalibrationTable); err != nil || st.IsDir() {
+			return errs.Inputf(p.CalibrationTable, "pass the int8 calibration table TensorRT wrote for this model", "not a readable file")
+		}
+	}
+	s := ort.GPUSettings{
+		Device:          c.Device,
+		Precision:       c.Precision,
+		GPUModel:        p.GPUNames[c.Device],
+		TensorRTVersion: p.TensorRTVersion,
+		ModelSHA256:     c.Model.Info.SHA256,
+		Model:           ort.ModelPrecision{Float16: c.Model.Precision == "fp16", Quantized: c.Model.Precision == "int8"},
+	}
+	if c.Provider == ort.TensorRT {
+		s.CacheDir, s.CalibrationTable = p.TensorRTCache, p.CalibrationTable
+	}
+	if c.Provider != ort.CPU {
+		if err := ort.CheckPrecision(c.Provider, c.Precision, s.Model, s.CalibrationTable); err != nil {
+			return err
+		}
+	}
+	opts, err := ort.ProviderOptions(c.Provider, p.ProviderOptions, s)
+	if err != nil {
+		return err
+	}
+	c.ProviderOptions, c.CalibrationTable = opts, s.CalibrationTable
+	return nil
 }
 
 func contains(list []string, s string) bool {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -142,14 +143,10 @@ func Prepare(ctx context.Context, spec Spec, opt Options) (*Prepared, error) {
 		}
 		p.tel = Unavailable(reason)
 	}
-	cfg := ort.Config{
-		Provider:       ort.Provider{Name: spec.Provider, Device: spec.Device, Options: spec.ProviderOptions},
-		IntraOpThreads: spec.Threads,
-		ConfigEntries:  spec.SessionConfig,
-		Precision:      spec.Precision,
-	}
+	cfg := spec.sessionConfig()
 	m := spec.Model
 	outputs := slices.Clone(m.output)
+	engines := engineFiles(spec.engineCache())
 	t0 := time.Now()
 	sess, err := m.newSession(outputs, cfg)
 	created := time.Since(t0)
@@ -172,9 +169,53 @@ func Prepare(ctx context.Context, spec Spec, opt Options) (*Prepared, error) {
 		sess.Close()
 		return nil, err
 	}
-	p.c.ColdStart = results.ColdStart{SessionCreateMS: ms(int64(created)), FirstInferenceMS: ms(int64(first))}
-	p.logf("%s: session %.0f ms, first inference %.1f ms", p.c.ID, p.c.ColdStart.SessionCreateMS, p.c.ColdStart.FirstInferenceMS)
+	p.c.ColdStart = results.ColdStart{SessionCreateMS: ms(int64(created)), FirstInferenceMS: ms(int64(first)),
+		TensorRTEngine: engineState(spec.engineCache(), engines)}
+	p.logf("%s: session %.0f ms%s, first inference %.1f ms", p.c.ID, p.c.ColdStart.SessionCreateMS, p.c.ColdStart.EngineNote(), p.c.ColdStart.FirstInferenceMS)
 	return p, nil
+}
+
+// engineFiles returns the modification times of the TensorRT engines in
+// dir; none when dir is "" or absent.
+func engineFiles(dir string) map[string]time.Time {
+	out := map[string]time.Time{}
+	if dir == "" {
+		return out
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return out
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".engine") {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			out[e.Name()] = info.ModTime()
+		}
+	}
+	return out
+}
+
+// engineState says what creating and first running a session did with
+// TensorRT's engine cache in dir, given the engines there before: "built"
+// when an engine was written (its build time is in the cold start),
+// "cached" when engines were there and none was written, "" without a
+// cache or an engine.
+func engineState(dir string, before map[string]time.Time) string {
+	if dir == "" {
+		return ""
+	}
+	after := engineFiles(dir)
+	for name, t := range after {
+		if old, ok := before[name]; !ok || !old.Equal(t) {
+			return results.EngineBuilt
+		}
+	}
+	if len(after) > 0 {
+		return results.EngineCached
+	}
+	return ""
 }
 
 // withWhere names the model file in an error ONNX Runtime raised about "model".

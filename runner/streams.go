@@ -241,16 +241,12 @@ func prepareWorkload(ctx context.Context, s *Spec, opt Options, w Workload) (*wo
 	if w.Mode() == results.ModeE2E && m.inputs[m.image].Type != "float32" {
 		return nil, errs.Inputf(m.where(), "export the model with a float32 input (no half=True)", "end-to-end mode feeds float32 images; input is %s", m.inputs[m.image].Type)
 	}
-	cfg := ort.Config{
-		Provider:       ort.Provider{Name: s.Provider, Device: s.Device, Options: s.ProviderOptions},
-		IntraOpThreads: s.Threads,
-		ConfigEntries:  s.SessionConfig,
-		Precision:      s.Precision,
-	}
+	cfg := s.sessionConfig()
 	nsess := 1
 	if w.Sessions == SessionPerStream {
 		nsess = n
 	}
+	engines := engineFiles(s.engineCache())
 	for i := 0; i < nsess; i++ {
 		t0 := time.Now()
 		sess, err := m.newSession(slices.Clone(m.output), cfg)
@@ -276,7 +272,8 @@ func prepareWorkload(ctx context.Context, s *Spec, opt Options, w Workload) (*wo
 			return nil, err
 		}
 		if i == 0 {
-			wc.c.ColdStart = results.ColdStart{SessionCreateMS: ms(int64(created)), FirstInferenceMS: ms(int64(first))}
+			wc.c.ColdStart = results.ColdStart{SessionCreateMS: ms(int64(created)), FirstInferenceMS: ms(int64(first)),
+				TensorRTEngine: engineState(s.engineCache(), engines)}
 		}
 	}
 	for k := 0; k < n; k++ {

@@ -51,8 +51,8 @@ type GPUSettings struct {
 	// was built from.
 	GPUModel, TensorRTVersion, ModelSHA256 string
 	// CalibrationTable is an int8 calibration table for a model without
-	// Q/DQ nodes; ConfigureGPU copies it into the engine cache directory,
-	// where ONNX Runtime looks for it.
+	// Q/DQ nodes; the session copies it (Config.CalibrationTable) into the
+	// engine cache directory, where ONNX Runtime looks for it.
 	CalibrationTable string
 	// WorkspaceBytes is TensorRT's workspace limit; 0 means DefaultTensorRTWorkspace.
 	WorkspaceBytes int64
@@ -185,6 +185,9 @@ func ProviderOptions(name string, user map[string]string, s GPUSettings) (map[st
 	case CUDA:
 		opts = cudaDefaults(s.Device)
 	case TensorRT:
+		if s.CalibrationTable != "" && s.CacheDir == "" {
+			return nil, errs.Usagef("--calibration-table", "set a cache directory with --trt-cache: ONNX Runtime reads the table from TensorRT's cache path", "a calibration table needs the TensorRT cache")
+		}
 		opts = cudaDefaults(s.Device)
 		for k, v := range tensorRTDefaults(s) {
 			opts[k] = v
@@ -330,33 +333,25 @@ func SplitTensorRTOptions(opts map[string]string) (trt, cuda map[string]string) 
 	return trt, cuda
 }
 
-// ConfigureGPU prepares cfg for a GPU provider: it checks the precision,
-// fills cfg.Provider.Options with ProviderOptions (so that results record
-// every option), creates the TensorRT cache directory and copies the int8
-// calibration table into it. The CPU provider only gets the precision check.
-func ConfigureGPU(cfg *Config, s GPUSettings) error {
-	s.Device, s.Precision = cfg.Provider.Device, cfg.Precision
-	if err := CheckPrecision(cfg.Provider.Name, s.Precision, s.Model, s.CalibrationTable); err != nil {
-		return err
-	}
-	opts, err := ProviderOptions(cfg.Provider.Name, cfg.Provider.Options, s)
-	if err != nil || opts == nil {
-		return err
-	}
-	cfg.Provider.Options = opts
-	if dir := opts["trt_engine_cache_path"]; dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return errs.Envf(dir, "pick a writable cache directory", "cannot create the TensorRT cache: %s", cleanMsg(err))
-		}
-		if s.CalibrationTable != "" {
-			if err := copyFile(s.CalibrationTable, filepath.Join(dir, filepath.Base(s.CalibrationTable))); err != nil {
-				return err
+// prepareTensorRTCache creates the engine and timing cache directories that
+// the TensorRT options o name, and copies the int8 calibration table into
+// the engine cache directory, where ONNX Runtime reads it by base name.
+func prepareTensorRTCache(o map[string]string, table string) error {
+	for _, k := range []string{"trt_engine_cache_path", "trt_timing_cache_path"} {
+		if dir := o[k]; dir != "" {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return errs.Envf(dir, "pick a writable cache directory with --trt-cache, or turn the cache off with --trt-cache off", "cannot create the TensorRT cache: %s", cleanMsg(err))
 			}
 		}
-	} else if s.CalibrationTable != "" {
-		return errs.Usagef("--calibration-table", "set a cache directory: ONNX Runtime reads the table from TensorRT's cache path", "a calibration table needs the TensorRT cache")
 	}
-	return nil
+	if table == "" {
+		return nil
+	}
+	dir := o["trt_engine_cache_path"]
+	if dir == "" {
+		return errs.Usagef("--calibration-table", "set a cache directory with --trt-cache: ONNX Runtime reads the table from TensorRT's cache path", "a calibration table needs the TensorRT cache")
+	}
+	return copyFile(table, filepath.Join(dir, filepath.Base(table)))
 }
 
 // copyFile copies src to dst through a temporary file and a rename, so a
@@ -385,8 +380,9 @@ func copyFile(src, dst string) error {
 	return nil
 }
 
-// gpuOptions returns the options to append for cfg: those ConfigureGPU
-// stored, or the defaults for its device and precision.
+// gpuOptions returns the options to append for cfg: its own (ProviderOptions'
+// result, as the runner resolves them per case) over the defaults for its
+// device and precision.
 func gpuOptions(cfg *Config) (map[string]string, error) {
 	return ProviderOptions(cfg.Provider.Name, cfg.Provider.Options, GPUSettings{Device: cfg.Provider.Device, Precision: cfg.Precision})
 }
@@ -420,6 +416,9 @@ func appendCUDAOptions(opts *onnx.SessionOptions, o map[string]string) error {
 func appendTensorRT(opts *onnx.SessionOptions, cfg *Config) error {
 	o, err := gpuOptions(cfg)
 	if err != nil {
+		return err
+	}
+	if err := prepareTensorRTCache(o, cfg.CalibrationTable); err != nil {
 		return err
 	}
 	trt, cuda := SplitTensorRTOptions(o)

@@ -52,9 +52,14 @@ func TestProviderOptions(t *testing.T) {
 			want: with(trt0, "trt_fp16_enable", "1", "trt_engine_cache_enable", "1", "trt_engine_cache_path", cacheDir,
 				"trt_timing_cache_enable", "1", "trt_timing_cache_path", filepath.Dir(cacheDir))},
 		{name: "tensorrt int8 with calibration table and 1 GiB workspace", provider: TensorRT,
-			s: GPUSettings{Precision: INT8, CalibrationTable: "/data/yolov8n.cache", WorkspaceBytes: 1 << 30},
+			s: GPUSettings{Precision: INT8, CacheDir: "/cache", GPUModel: "NVIDIA A10", TensorRTVersion: "10.9.0.34", ModelSHA256: "0123456789ABCDEF0123",
+				CalibrationTable: "/data/yolov8n.cache", WorkspaceBytes: 1 << 30},
 			want: with(trt0, "trt_int8_enable", "1", "trt_fp16_enable", "1", "trt_max_workspace_size", "1073741824",
-				"trt_int8_calibration_table_name", "yolov8n.cache", "trt_int8_use_native_calibration_table", "0")},
+				"trt_int8_calibration_table_name", "yolov8n.cache", "trt_int8_use_native_calibration_table", "0",
+				"trt_engine_cache_enable", "1", "trt_engine_cache_path", cacheDir,
+				"trt_timing_cache_enable", "1", "trt_timing_cache_path", filepath.Dir(cacheDir))},
+		{name: "tensorrt calibration table needs the cache", provider: TensorRT,
+			s: GPUSettings{Precision: INT8, CalibrationTable: "/data/yolov8n.cache"}, kind: errs.Usage},
 		{name: "tensorrt user option wins", provider: TensorRT, s: GPUSettings{Precision: FP16},
 			user: map[string]string{"trt_fp16_enable": "0", "trt_builder_optimization_level": "5"},
 			want: with(trt0, "trt_builder_optimization_level", "5")},
@@ -224,45 +229,58 @@ func FuzzParseProviderOptions(f *testing.F) {
 	})
 }
 
-func TestConfigureGPU(t *testing.T) {
+// TestPrepareTensorRTCache checks what the session does with the files of
+// a TensorRT case before appending the provider: the engine and timing
+// cache directories are created and the calibration table is copied where
+// ONNX Runtime reads it.
+func TestPrepareTensorRTCache(t *testing.T) {
 	dir := t.TempDir()
 	table := filepath.Join(dir, "yolov8n_calib.cache")
 	if err := os.WriteFile(table, []byte("TRT-8601-EntropyCalibration2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Provider: Provider{Name: TensorRT, Device: 0}, Precision: INT8}
-	s := GPUSettings{CacheDir: filepath.Join(dir, "cache"), GPUModel: "NVIDIA T4", TensorRTVersion: "10.9", ModelSHA256: "feedface", CalibrationTable: table}
-	if err := ConfigureGPU(&cfg, s); err != nil {
+	s := GPUSettings{Precision: INT8, CacheDir: filepath.Join(dir, "cache"), GPUModel: "NVIDIA T4", TensorRTVersion: "10.16.1", ModelSHA256: "feedface", CalibrationTable: table}
+	o, err := ProviderOptions(TensorRT, nil, s)
+	if err != nil {
 		t.Fatal(err)
 	}
-	engineDir := cfg.Provider.Options["trt_engine_cache_path"]
+	engineDir := o["trt_engine_cache_path"]
 	if engineDir != TensorRTCacheDir(s.CacheDir, s.GPUModel, s.TensorRTVersion, s.ModelSHA256) {
 		t.Errorf("engine cache = %q", engineDir)
+	}
+	if o["trt_int8_calibration_table_name"] != "yolov8n_calib.cache" {
+		t.Errorf("calibration table option = %q", o["trt_int8_calibration_table_name"])
+	}
+	if err := prepareTensorRTCache(o, table); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(o["trt_timing_cache_path"]); err != nil || !st.IsDir() {
+		t.Errorf("timing cache directory not created: %v", err)
 	}
 	copied, err := os.ReadFile(filepath.Join(engineDir, "yolov8n_calib.cache"))
 	if err != nil || string(copied) != "TRT-8601-EntropyCalibration2\n" {
 		t.Errorf("calibration table not copied into the cache: %v", err)
 	}
 
-	// The CPU provider: precision rules only, no options.
-	cpu := Config{Provider: Provider{Name: CPU}, Precision: FP16}
-	if err := ConfigureGPU(&cpu, GPUSettings{}); errs.KindOf(err) != errs.Usage {
-		t.Errorf("cpu fp16 = %v, want a usage error", err)
-	}
-	cpu.Precision = INT8
-	if err := ConfigureGPU(&cpu, GPUSettings{Model: ModelPrecision{Quantized: true}}); err != nil || cpu.Provider.Options != nil {
-		t.Errorf("cpu int8 on a quantized model = %v, options %v", err, cpu.Provider.Options)
-	}
-
-	// A missing table is an input error; a table without a cache a usage error.
-	bad := Config{Provider: Provider{Name: TensorRT}, Precision: INT8}
-	s.CalibrationTable = filepath.Join(dir, "missing.cache")
-	if err := ConfigureGPU(&bad, s); errs.KindOf(err) != errs.Input {
+	// A missing table is an input error; a table without a cache a usage
+	// error, both from the options and from the session.
+	if err := prepareTensorRTCache(o, filepath.Join(dir, "missing.cache")); errs.KindOf(err) != errs.Input {
 		t.Errorf("missing table = %v, want an input error", err)
 	}
-	bad = Config{Provider: Provider{Name: TensorRT}, Precision: INT8}
-	if err := ConfigureGPU(&bad, GPUSettings{CalibrationTable: table}); errs.KindOf(err) != errs.Usage {
+	if _, err := ProviderOptions(TensorRT, nil, GPUSettings{Precision: INT8, CalibrationTable: table}); errs.KindOf(err) != errs.Usage {
+		t.Errorf("options with a table and no cache = %v, want a usage error", err)
+	}
+	if err := prepareTensorRTCache(map[string]string{}, table); errs.KindOf(err) != errs.Usage {
 		t.Errorf("table without cache = %v, want a usage error", err)
+	}
+
+	// A cache root that cannot be created is an environment error.
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := prepareTensorRTCache(map[string]string{"trt_engine_cache_path": filepath.Join(file, "x")}, ""); errs.KindOf(err) != errs.Env {
+		t.Errorf("unwritable cache = %v, want an environment error", err)
 	}
 }
 

@@ -28,6 +28,11 @@ type Config struct {
 	// Precision is the case's precision ("fp32", "fp16", "int8"), for
 	// providers whose options depend on it (TensorRT's fp16 and int8 modes).
 	Precision string
+	// CalibrationTable is the path of an int8 calibration table for
+	// TensorRT; it is copied into the engine cache directory (named by the
+	// trt_engine_cache_path option) before the session is created, since
+	// ONNX Runtime reads it from there.
+	CalibrationTable string
 }
 
 // TensorInfo describes one model input or output.

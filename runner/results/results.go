@@ -99,6 +99,29 @@ type Provider struct {
 type ColdStart struct {
 	SessionCreateMS  float64 `json:"session_create_ms"`
 	FirstInferenceMS float64 `json:"first_inference_ms"`
+	// TensorRTEngine says where a TensorRT case's engine came from:
+	// EngineBuilt (the build is inside the cold start) or EngineCached
+	// (loaded from the engine cache); empty for other providers and
+	// without a cache.
+	TensorRTEngine string `json:"tensorrt_engine,omitempty"`
+}
+
+// TensorRT engine origins in ColdStart.TensorRTEngine.
+const (
+	EngineBuilt  = "built"
+	EngineCached = "cached"
+)
+
+// EngineNote says in words where the TensorRT engine came from, as a
+// parenthesis to append to the session time; "" when there is nothing to say.
+func (c ColdStart) EngineNote() string {
+	switch c.TensorRTEngine {
+	case EngineBuilt:
+		return " (TensorRT engine built)"
+	case EngineCached:
+		return " (TensorRT engine from the cache)"
+	}
+	return ""
 }
 
 // Warmup records the warm-up phase and its steady-state check.
