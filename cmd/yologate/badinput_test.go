@@ -266,6 +266,10 @@ func TestBadInputMatrix(t *testing.T) {
 		{"gate results and model", []string{"gate", "--results", res, "--model", "yolov8n", "--baseline", base}, 2, "--results", ""},
 		{"negative target fps", []string{"capacity", "--model", "yolov8n", "--target-fps", "-15"}, 2, "--target-fps", ""},
 		{"baseline without verb", []string{"baseline"}, 2, "baseline", ""},
+		{"ep-options not key=value", []string{"run", "--model", "yolov8n", "--ep-options", "trt_fp16_enable", "--out", "r.json"}, 2, "--ep-options", "key=value"},
+		{"ep-options on the cpu", []string{"run", "--model", "yolov8n", "--imgsz", "64", "--ep", "cpu", "--ep-options", "device_id=0", "--out", "r.json"}, 2, "--ep", "--threads"},
+		{"calibration table on the cpu", []string{"run", "--model", "yolov8n", "--imgsz", "64", "--ep", "cpu", "--calibration-table", res, "--out", "r.json"}, 2, "--calibration-table", "--ep tensorrt"},
+		{"tensorrt without a gpu", []string{"run", "--model", "yolov8n", "--imgsz", "64", "--ep", "tensorrt", "--precision", "fp16", "--out", "r.json"}, 3, "--ep", "doctor"},
 
 		// Results files.
 		{"results missing", []string{"compare", "--results", filepath.Join(in, "nope.json"), "--baseline", base}, 2, "nope.json", ""},

@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/yologate/yologate/internal/config"
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/runner"
 	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/ort"
 )
@@ -26,6 +28,8 @@ type doctorEnv struct {
 	findLib func(name string, dirs []string) string
 	// wd is the working directory, where .yologate.yml is looked for.
 	wd func() (string, error)
+	// tensorRTVersion asks the TensorRT library for its version; nil skips it.
+	tensorRTVersion func() (string, error)
 }
 
 // ortStatus is ONNX Runtime as doctor sees it.
@@ -66,14 +70,15 @@ var realDoctorEnv = doctorEnv{
 		}
 		return ""
 	},
-	wd: os.Getwd,
+	wd:              os.Getwd,
+	tensorRTVersion: ort.TensorRTVersion,
 }
 
 // GPU runtime libraries the ONNX Runtime 1.30 GPU release loads: CUDA 12,
 // cuDNN 9 and TensorRT 10.
 var (
 	cudaLibs     = []string{"libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12", "libcufft.so.11", "libcurand.so.10", "libcudnn.so.9"}
-	tensorRTLibs = []string{"libnvinfer.so.10", "libnvinfer_plugin.so.10", "libnvonnxparser.so.10"}
+	tensorRTLibs = []string{ort.TensorRTLibrary, "libnvinfer_plugin.so.10", "libnvonnxparser.so.10"}
 )
 
 // libDirs are where the dynamic loader finds the GPU libraries: the
@@ -213,10 +218,27 @@ func (c *Command) doctor(_ context.Context, args []string, env doctorEnv) error 
 				missing = append(missing, l)
 			}
 		}
-		if len(missing) == 0 {
-			r.ok(set.name, strings.Join(found, ", "))
-		} else {
+		switch {
+		case len(missing) > 0:
 			r.fail(false, set.name, "not found: "+strings.Join(missing, ", "), set.fix)
+		case set.libs[0] == ort.TensorRTLibrary && env.tensorRTVersion != nil:
+			v, err := env.tensorRTVersion()
+			if err != nil {
+				r.fail(false, set.name, err.Error(), set.fix)
+				break
+			}
+			r.ok(set.name, "TensorRT "+v+": "+strings.Join(found, ", "))
+		default:
+			r.ok(set.name, strings.Join(found, ", "))
+		}
+	}
+
+	// TensorRT's engine cache, where engines are built once and reused.
+	if slices.Contains(st.Providers, ort.TensorRT) {
+		if dir := runner.DefaultCacheDir(c.Getenv); dir != "" {
+			r.info("TensorRT cache", dir+" (engines keyed by GPU model, TensorRT version and model; --trt-cache DIR or off to change)")
+		} else {
+			r.info("TensorRT cache", "none: $"+runner.CacheEnv+" and $HOME are unset, so every run builds its engines; set "+runner.CacheEnv+" or pass --trt-cache DIR")
 		}
 	}
 

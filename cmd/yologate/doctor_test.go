@@ -109,12 +109,13 @@ func TestDoctorGPUHostInActions(t *testing.T) {
 					DriverVersion: "550.54.15", CUDADriverVersion: "12.4"}},
 			}}
 		},
-		findLib: func(name string, _ []string) string { return "/usr/lib/x86_64-linux-gnu/" + name },
-		wd:      func() (string, error) { return "testdata/doctor", nil },
+		findLib:         func(name string, _ []string) string { return "/usr/lib/x86_64-linux-gnu/" + name },
+		wd:              func() (string, error) { return "testdata/doctor", nil },
+		tensorRTVersion: func() (string, error) { return "10.16.1", nil },
 	}
 	var out bytes.Buffer
 	c := &Command{Stdout: &out, Stderr: &out, Getenv: mapEnv(map[string]string{
-		"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/detector", "GITHUB_RUN_ID": "4242",
+		"YOLOGATE_CACHE": "/cache", "GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/detector", "GITHUB_RUN_ID": "4242",
 		"GITHUB_TOKEN": "ghs_secretvalue", "GITHUB_STEP_SUMMARY": "/tmp/summary", "GITHUB_OUTPUT": "/tmp/out",
 	})}
 	if err := c.doctor(context.Background(), nil, env); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner"
 	"github.com/yologate/yologate/runner/gpu"
+	"github.com/yologate/yologate/runner/ort"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -34,6 +35,8 @@ func (l *listFlag) Set(v string) error {
 type benchFlags struct {
 	models, sizes, batches listFlag
 	ep, precision, ortLib  string
+	epOptions              string
+	trtCache, calibration  string
 	count, threads         int
 	device                 string
 	warmup, benchtime      string
@@ -47,7 +50,10 @@ func (b *benchFlags) register(fs *flag.FlagSet) {
 	fs.Var(&b.sizes, "imgsz", "image `SIZE`: 640 or HEIGHTxWIDTH (640x672); repeatable or comma-separated (default: the model's own size, 640 for standard models)")
 	fs.Var(&b.batches, "batch", "images per inference (`N`); repeatable or comma-separated (default 1)")
 	fs.StringVar(&b.ep, "ep", "auto", "execution provider: auto (the best available), cpu, cuda or tensorrt")
+	fs.StringVar(&b.epOptions, "ep-options", "", "provider options `key=value,...` over yologate's defaults (cuda and tensorrt; trt_* keys go to TensorRT, the others to its CUDA fallback)")
 	fs.StringVar(&b.precision, "precision", "", "fp32, fp16 or int8 (default: the model's own)")
+	fs.StringVar(&b.trtCache, "trt-cache", "", "`DIR` for TensorRT engines and timing caches, keyed by GPU model, TensorRT version and model; off builds every engine anew (default $"+runner.CacheEnv+", else ~/.cache/yologate)")
+	fs.StringVar(&b.calibration, "calibration-table", "", "int8 calibration table `FILE` for --ep tensorrt --precision int8 on an fp32 model")
 	fs.StringVar(&b.device, "device", "0", "GPU for cuda and tensorrt: an index (0), a list (0,2) or all — one set of cases per GPU, ids ending in /device=N")
 	fs.StringVar(&b.warmup, "warmup", runner.DefaultWarmup.String(), "warm-up before the steady-state check: a count (10) or a duration (2s); 0 skips it")
 	fs.StringVar(&b.benchtime, "benchtime", runner.DefaultBenchtime.String(), "length of one repeat: 1000x (iterations), 3s (time), or both (whichever comes first)")
@@ -64,12 +70,17 @@ func (b *benchFlags) register(fs *flag.FlagSet) {
 // is loaded or measured yet.
 func (b *benchFlags) plan() (runner.Plan, runner.Options, error) {
 	p := runner.Plan{
-		Models:    runner.SplitList(b.models),
-		Provider:  b.ep,
-		Precision: b.precision,
-		Threads:   b.threads,
+		Models:           runner.SplitList(b.models),
+		Provider:         b.ep,
+		Precision:        b.precision,
+		Threads:          b.threads,
+		CalibrationTable: b.calibration,
 	}
 	opt := runner.DefaultOptions()
+	var err error
+	if p.ProviderOptions, err = ort.ParseProviderOptions(b.epOptions); err != nil {
+		return p, opt, err
+	}
 	if len(p.Models) == 0 {
 		p.Models = []string{"yolov8n"}
 	}
@@ -92,7 +103,6 @@ func (b *benchFlags) plan() (runner.Plan, runner.Options, error) {
 	default:
 		return p, opt, errs.Usagef("--ep", "use auto, cpu, cuda or tensorrt", "unknown execution provider %q", b.ep)
 	}
-	var err error
 	if opt.Warmup, err = runner.ParseAmount("--warmup", b.warmup, true, true); err != nil {
 		return p, opt, err
 	}
@@ -126,6 +136,13 @@ func (b *benchFlags) specs(c *Command, p runner.Plan) ([]runner.Spec, error) {
 	}
 	if err := b.resolveDevices(c, &p); err != nil {
 		return nil, err
+	}
+	switch b.trtCache {
+	case "off":
+	case "":
+		p.TensorRTCache = runner.DefaultCacheDir(c.Getenv)
+	default:
+		p.TensorRTCache = b.trtCache
 	}
 	if c.cfg == nil || len(c.cfg.Cases) == 0 || c.explicit["model"] || c.explicit["imgsz"] || c.explicit["batch"] {
 		return p.Specs()
@@ -309,5 +326,9 @@ func (b *benchFlags) resolveDevices(c *Command, p *runner.Plan) error {
 		return err
 	}
 	p.Devices = devices
+	p.GPUNames = map[int]string{}
+	for _, g := range gpus {
+		p.GPUNames[g.Index] = g.Name
+	}
 	return nil
 }

@@ -37,10 +37,10 @@ const Version = 1
 // Keys are the settings a config file may hold at the top level, each the
 // name of the flag it sets. Commands without such a flag ignore the key.
 var Keys = []string{
-	"alpha", "baseline", "batch", "benchtime", "check-conf", "check-images", "check-iou",
-	"check-run", "comment", "confirm", "count", "device", "ep", "fail-on-inconclusive",
+	"alpha", "baseline", "batch", "benchtime", "calibration-table", "check-conf", "check-images", "check-iou",
+	"check-run", "comment", "confirm", "count", "device", "ep", "ep-options", "fail-on-inconclusive",
 	"format", "imgsz", "labels", "map-threshold", "min-precision", "min-recall", "model",
-	"mode", "input", "precision", "streams", "threads", "threshold", "warmup",
+	"mode", "input", "precision", "streams", "threads", "threshold", "trt-cache", "warmup",
 }
 
 // caseKeys are the settings one entry of "cases" may hold.
