@@ -2,10 +2,14 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/yologate/yologate/runner"
+	"github.com/yologate/yologate/runner/ort"
 )
 
 // dockerInstructions reads a Dockerfile into instructions, continuation
@@ -42,8 +46,9 @@ func dockerInstructions(t *testing.T, path string) [][2]string {
 
 // TestDockerfile checks what can be checked without a Docker engine: every
 // path copied from the build context exists, base images are pinned to
-// exact tags, the ONNX Runtime download is verified, the image runs as a
-// non-root user and its default command is the standard benchmark.
+// exact tags and digests, the ONNX Runtime download is the tested version
+// and is verified, TensorRT matches the base image's CUDA, the image runs
+// as a non-root user and its default command is the standard benchmark.
 func TestDockerfile(t *testing.T) {
 	root := filepath.Join("..", "..")
 	ins := dockerInstructions(t, filepath.Join(root, "Dockerfile"))
@@ -54,7 +59,8 @@ func TestDockerfile(t *testing.T) {
 		})
 	}
 	var froms []string
-	var user, entry, cmd string
+	var user, entry, cmd, env, download string
+	var runs []string
 	var verified bool
 	labels := ""
 	for _, in := range ins {
@@ -82,8 +88,10 @@ func TestDockerfile(t *testing.T) {
 				}
 			}
 		case "RUN":
+			runs = append(runs, rest)
 			if strings.Contains(rest, "sha256sum -c") && strings.Contains(rest, "ORT_GPU_SHA256") {
 				verified = true
+				download = rest
 			}
 		case "USER":
 			user = rest
@@ -93,16 +101,47 @@ func TestDockerfile(t *testing.T) {
 			cmd = rest
 		case "LABEL":
 			labels += rest
+		case "ENV":
+			env += rest + " "
 		}
 	}
+	pinned := regexp.MustCompile(`^[a-z0-9./-]+:[0-9][0-9A-Za-z.-]*\d+\.\d+[0-9A-Za-z.-]*@sha256:[0-9a-f]{64}$`)
 	for _, f := range froms {
 		if f == "build" || f == "ort" {
 			continue
 		}
-		_, tag, ok := strings.Cut(f, ":")
-		if !ok || tag == "latest" || !regexp.MustCompile(`\d+\.\d+`).MatchString(tag) {
-			t.Errorf("FROM %s: want an exact version tag", f)
+		if !pinned.MatchString(f) {
+			t.Errorf("FROM %s: want an exact version tag and its digest (image:1.2.3@sha256:...)", f)
 		}
+	}
+	// The GPU image runs the ONNX Runtime version the tests run on the CPU,
+	// from the CUDA 12 release asset, checked against a real sha256.
+	if v := args["ORT_VERSION"]; v != ort.DefaultVersion {
+		t.Errorf("ORT_VERSION %s: want %s, the version make setup tests", v, ort.DefaultVersion)
+	}
+	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(args["ORT_GPU_SHA256"]) {
+		t.Errorf("ORT_GPU_SHA256 %q: want the asset's sha256 (64 hex digits)", args["ORT_GPU_SHA256"])
+	}
+	if !strings.Contains(download, "onnxruntime-linux-x64-gpu_cuda12-${ORT_VERSION}.tgz") {
+		t.Errorf("the ONNX Runtime download %q: want the CUDA 12 asset onnxruntime-linux-x64-gpu_cuda12-${ORT_VERSION}.tgz", download)
+	}
+	// TensorRT is the major version the provider links (libnvinfer.so.10),
+	// built for the CUDA minor version of the base image.
+	trt := args["TENSORRT_VERSION"]
+	cudaMinor := regexp.MustCompile(`nvidia/cuda:(\d+\.\d+)\.\d+-cudnn-runtime`).FindStringSubmatch(args["CUDA_IMAGE"])
+	if !strings.HasPrefix(trt, strings.TrimPrefix(tensorRTLibs[0], "libnvinfer.so.")+".") || cudaMinor == nil || !strings.HasSuffix(trt, "+cuda"+cudaMinor[1]) {
+		t.Errorf("TENSORRT_VERSION %q with CUDA_IMAGE %q: want TensorRT 10 built for the image's CUDA version", trt, args["CUDA_IMAGE"])
+	}
+	// Docker runs each RUN with /bin/sh -c: every one must at least parse.
+	if sh, err := exec.LookPath("sh"); err == nil {
+		for _, r := range runs {
+			if out, err := exec.Command(sh, "-n", "-c", r).CombinedOutput(); err != nil {
+				t.Errorf("RUN %.60s...: not valid sh: %v %s", r, err, out)
+			}
+		}
+	}
+	if !strings.Contains(env, runner.CacheEnv+"=") {
+		t.Errorf("ENV: want %s set to a writable cache directory for TensorRT engines", runner.CacheEnv)
 	}
 	if len(froms) < 3 {
 		t.Errorf("stages %v: want build, ort and runtime", froms)
