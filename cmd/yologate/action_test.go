@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -153,11 +154,16 @@ func parseOutputs(t *testing.T, path string) map[string]string {
 	return out
 }
 
-// TestActionEndToEnd runs action.yml's steps in a simulated Actions job on
-// the CPU provider against a stateful fake GitHub: a baseline 3× faster
-// than this machine makes the step fail, after the confirming second
-// measurement, and the comment and status say regression.
-func TestActionEndToEnd(t *testing.T) {
+// actionSetup is what a simulated Actions job of action.yml needs: the
+// parsed file, the ONNX Runtime library and a yologate built from this
+// source into a bin folder of work.
+type actionSetup struct {
+	root, lib, work, binDir, yg string
+	meta                        actionMeta
+}
+
+func newActionSetup(t *testing.T) actionSetup {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds yologate and benchmarks a model: skipped with -short")
 	}
@@ -183,14 +189,36 @@ func TestActionEndToEnd(t *testing.T) {
 	if meta.Runs.Using != "composite" {
 		t.Fatalf("runs.using %q, want composite (a docker action cannot pass --gpus)", meta.Runs.Using)
 	}
-
 	work := t.TempDir()
 	binDir := filepath.Join(work, "bin")
 	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "yologate"), ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	yg := filepath.Join(binDir, "yologate")
+	return actionSetup{root: root, lib: lib, work: work, binDir: binDir, yg: filepath.Join(binDir, "yologate"), meta: meta}
+}
+
+// writePREvent writes a same-repository pull_request event for the fake
+// GitHub's pull request into dir and returns its path.
+func writePREvent(t *testing.T, dir string, gh *githubtest.Fake) string {
+	t.Helper()
+	path := filepath.Join(dir, "event.json")
+	event := fmt.Sprintf(`{"action":"opened","number":%d,"pull_request":{"number":%d,"head":{"sha":%q,"repo":{"full_name":"%s/%s"}},
+		"base":{"repo":{"full_name":"%s/%s"}}},"repository":{"full_name":"%s/%s"}}`, githubtest.PR, githubtest.PR, gh.HeadSHA,
+		githubtest.Owner, githubtest.Repo, githubtest.Owner, githubtest.Repo, githubtest.Owner, githubtest.Repo)
+	if err := os.WriteFile(path, []byte(event), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestActionEndToEnd runs action.yml's steps in a simulated Actions job on
+// the CPU provider against a stateful fake GitHub: a baseline 3× faster
+// than this machine makes the step fail, after the confirming second
+// measurement, and the comment and status say regression.
+func TestActionEndToEnd(t *testing.T) {
+	as := newActionSetup(t)
+	root, lib, meta, work, binDir, yg := as.root, as.lib, as.meta, as.work, as.binDir, as.yg
 	bench := []string{"--model", "yolov8n", "--imgsz", "128", "--ep", "cpu", "--threads", "1", "--count", "6", "--benchtime", "100x", "--warmup", "10"}
 
 	// The baseline: this machine's own numbers made speedup× faster, a gap
@@ -231,13 +259,7 @@ func TestActionEndToEnd(t *testing.T) {
 	}
 
 	gh := githubtest.NewFake(t, "/api/v3")
-	eventPath := filepath.Join(work, "event.json")
-	event := fmt.Sprintf(`{"action":"opened","number":%d,"pull_request":{"number":%d,"head":{"sha":%q,"repo":{"full_name":"%s/%s"}},
-		"base":{"repo":{"full_name":"%s/%s"}}},"repository":{"full_name":"%s/%s"}}`, githubtest.PR, githubtest.PR, gh.HeadSHA,
-		githubtest.Owner, githubtest.Repo, githubtest.Owner, githubtest.Repo, githubtest.Owner, githubtest.Repo)
-	if err := os.WriteFile(eventPath, []byte(event), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	eventPath := writePREvent(t, work, gh)
 	summary := filepath.Join(work, "summary.md")
 	a := &actionRunner{t: t, root: root, meta: meta, token: "ghs_actionTestToken42", steps: map[string]map[string]string{},
 		env: map[string]string{
@@ -294,5 +316,142 @@ func TestActionEndToEnd(t *testing.T) {
 		if strings.Contains(s, a.token) {
 			t.Errorf("token in %s", name)
 		}
+	}
+}
+
+// fakeDocker stands in for the docker CLI: it logs every call, answers
+// image inspect with a registry digest, and carries out "run" as the
+// container would: the image's entrypoint (yologate) with only the
+// variables passed with -e, plus the image's own YOLOGATE_ORT_LIB.
+const fakeDocker = `#!/usr/bin/env bash
+set -euo pipefail
+printf '%s\n' "---" "$@" >> "$FAKE_DOCKER_LOG"
+case "$1" in
+  image)
+    if [ "${3:-}" = --format ]; then echo "ghcr.io/acme/yologate@sha256:$(printf '%064d' 7)"; fi
+    exit 0 ;;
+  pull) exit 0 ;;
+  run) shift ;;
+  *) exit 2 ;;
+esac
+envs=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rm) shift ;;
+    --gpus|-u|-w|-v) shift 2 ;;
+    -e) envs+=("$2"); shift 2 ;;
+    *) break ;;
+  esac
+done
+shift
+vars=(YOLOGATE_ORT_LIB="$FAKE_IMAGE_ORT_LIB" PATH=/usr/bin:/bin)
+for e in "${envs[@]}"; do
+  case "$e" in
+    *=*) vars+=("$e") ;;
+    *) if [ -n "${!e+x}" ]; then vars+=("$e=${!e}"); fi ;;
+  esac
+done
+exec env -i "${vars[@]}" "$FAKE_IMAGE_ENTRYPOINT" "$@"
+`
+
+// TestActionInImage runs the action with the image input on a runner with
+// neither yologate nor Go: the gate runs through docker run --gpus with the
+// workspace, the runner's temp folder and the TensorRT cache volume
+// mounted, and the variables yologate needs passed in, so that the comment,
+// the outputs and the results' container image come out as without Docker.
+func TestActionInImage(t *testing.T) {
+	as := newActionSetup(t)
+	work := as.work
+	bench := []string{"--model", "yolov8n", "--imgsz", "64", "--ep", "cpu", "--threads", "1", "--count", "6", "--benchtime", "50x", "--warmup", "5"}
+	measured := filepath.Join(work, "measured.json")
+	if out, err := exec.Command(as.yg, append([]string{"run", "--out", measured}, bench...)...).CombinedOutput(); err != nil {
+		t.Fatalf("yologate run: %v\n%s", err, out)
+	}
+	baseline := filepath.Join(work, "baselines.yaml")
+	if out, err := exec.Command(as.yg, "baseline", "update", "--force", "--baseline", baseline, "--results", measured, "--reason", "first").CombinedOutput(); err != nil {
+		t.Fatalf("baseline update: %v\n%s", err, out)
+	}
+	dockerDir := filepath.Join(t.TempDir(), "docker-bin")
+	if err := os.MkdirAll(dockerDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dockerDir, "docker"), []byte(fakeDocker), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(t.TempDir(), "docker.log")
+
+	gh := githubtest.NewFake(t, "/api/v3")
+	eventPath := writePREvent(t, work, gh)
+	runnerTemp := t.TempDir()
+	summary := filepath.Join(runnerTemp, "summary.md")
+	a := &actionRunner{t: t, root: as.root, meta: as.meta, token: "ghs_imageTestToken77", steps: map[string]map[string]string{},
+		env: map[string]string{
+			// No yologate and no Go on this runner: only docker.
+			"PATH": dockerDir + string(os.PathListSeparator) + "/usr/bin:/bin", "HOME": t.TempDir(),
+			"FAKE_DOCKER_LOG": log, "FAKE_IMAGE_ENTRYPOINT": as.yg, "FAKE_IMAGE_ORT_LIB": as.lib,
+			"RUNNER_TEMP": runnerTemp, "GITHUB_WORKSPACE": work, "GITHUB_ACTIONS": "true", "CI": "true",
+			"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": eventPath,
+			"GITHUB_REPOSITORY": githubtest.Owner + "/" + githubtest.Repo, "GITHUB_SHA": strings.Repeat("0", 40),
+			"GITHUB_API_URL": gh.URL(), "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "8",
+			"GITHUB_WORKFLOW": "perf", "GITHUB_JOB": "gate", "GITHUB_STEP_SUMMARY": summary,
+		},
+		inputs: map[string]string{"image": "ghcr.io/acme/yologate:gpu", "gpus": "device=0", "baseline": baseline,
+			"model": "yolov8n", "imgsz": "64", "ep": "cpu", "threads": "1", "count": "6", "benchtime": "50x", "warmup": "5",
+			"threshold": "1000%", "ep_options": "", "trt_cache": "off"},
+	}
+	failed, code, stdout, stderr := a.run()
+	if code != 0 {
+		t.Fatalf("step %q exited %d\nstdout:\n%s\nstderr:\n%s", failed, code, stdout, stderr)
+	}
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls [][]string
+	for _, c := range strings.Split(string(data), "---\n")[1:] {
+		calls = append(calls, strings.Split(strings.TrimSuffix(c, "\n"), "\n"))
+	}
+	var run []string
+	for _, c := range calls {
+		if c[0] == "run" && slices.Contains(c, "gate") {
+			run = c
+		}
+	}
+	if run == nil {
+		t.Fatalf("no docker run of the gate in %q", calls)
+	}
+	joined := strings.Join(run, " ")
+	digest := "ghcr.io/acme/yologate@sha256:" + fmt.Sprintf("%064d", 7)
+	for _, want := range []string{
+		"run --rm --gpus device=0 -u ", "-w " + work, "-v " + work + ":" + work, "-v " + runnerTemp + ":" + runnerTemp,
+		"-v yologate-cache:/cache", "-e YOLOGATE_CONTAINER_IMAGE=" + digest, "-e GITHUB_TOKEN", "-e GITHUB_EVENT_PATH",
+		"ghcr.io/acme/yologate:gpu gate ", "--trt-cache off", "--ep cpu",
+	} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("docker run lacks %q:\n%s", want, joined)
+		}
+	}
+	if strings.Contains(joined, a.token) || strings.Contains(stdout+stderr, a.token) {
+		t.Error("the token was written out instead of passed by name")
+	}
+	res, err := results.Read(filepath.Join(work, "yologate-results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Fingerprint.ContainerImage != digest {
+		t.Errorf("results container image %q, want %q", res.Fingerprint.ContainerImage, digest)
+	}
+	outs := map[string]string{}
+	for name, o := range as.meta.Outputs {
+		outs[name] = a.eval(o.Value)
+	}
+	if outs["verdict"] == "" || outs["fps"] == "" {
+		t.Errorf("action outputs %v: GITHUB_OUTPUT did not reach the container", outs)
+	}
+	if len(gh.Comments) != 1 {
+		t.Errorf("comments %+v: the token, API URL or event did not reach the container", gh.Comments)
+	}
+	if sum, _ := os.ReadFile(summary); len(sum) == 0 {
+		t.Error("no step summary from the container")
 	}
 }
