@@ -2,9 +2,11 @@ package gpu
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock"
@@ -288,5 +290,52 @@ func TestNVMLGPULost(t *testing.T) {
 	dev.GetNameFunc = func() (string, nvml.Return) { return "", nvml.ERROR_GPU_IS_LOST }
 	if _, err := n.Info(0); !errors.Is(err, ErrDeviceLost) {
 		t.Errorf("Info = %v, want ErrDeviceLost", err)
+	}
+}
+
+// TestRealSampler samples the real GPU 0 for two seconds, as during one
+// repeat, and checks that the summary is plausible for any NVIDIA card;
+// the values are logged for the record. It needs a machine with a GPU.
+func TestRealSampler(t *testing.T) {
+	n := NewNVML(os.Getenv(LibraryEnv))
+	if err := n.Open(); err != nil {
+		if r := Unavailable(err); r != "" {
+			t.Skip("no GPU here: " + r)
+		}
+		t.Fatal(err)
+	}
+	defer n.Close()
+	info, err := n.Info(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSampler(n, 0, Options{})
+	s.Start()
+	time.Sleep(2 * time.Second)
+	tel := s.Stop(1)
+	t.Logf("%s: %+v", info.Name, *tel)
+	if !tel.Available || tel.Samples < 10 {
+		t.Fatalf("telemetry %+v: want at least 10 readings in 2 s", *tel)
+	}
+	memMiB := float64(info.MemoryBytes) / (1 << 20)
+	checks := []struct {
+		name   string
+		ok     bool
+		detail string
+	}{
+		{"SM clock", tel.SMClockMeanMHz >= 100 && tel.SMClockMaxMHz <= 4000, fmt.Sprintf("%.0f..%.0f MHz", tel.SMClockMinMHz, tel.SMClockMaxMHz)},
+		{"memory clock", tel.MemClockMeanMHz >= 100 && tel.MemClockMeanMHz <= 20000, fmt.Sprintf("%.0f MHz", tel.MemClockMeanMHz)},
+		{"memory used", tel.MemUsedMaxMiB > 0 && tel.MemUsedMaxMiB <= memMiB, fmt.Sprintf("%.0f of %.0f MiB", tel.MemUsedMaxMiB, memMiB)},
+		{"power", tel.PowerMeanW > 0 && (tel.PowerLimitW == 0 || tel.PowerMaxW <= 1.5*tel.PowerLimitW), fmt.Sprintf("%.1f W mean, %.1f W max, limit %.0f W", tel.PowerMeanW, tel.PowerMaxW, tel.PowerLimitW)},
+		{"temperature", tel.TempMaxC == 0 || tel.TempMaxC > 5 && tel.TempMaxC < 110, fmt.Sprintf("%.0f °C", tel.TempMaxC)},
+		{"utilization", tel.GPUUtilMaxPct <= 100, fmt.Sprintf("%.0f%% mean, %.0f%% max", tel.GPUUtilMeanPct, tel.GPUUtilMaxPct)},
+		{"energy", tel.EnergyJ == 0 || tel.EnergyJ > 0 && tel.EnergyJ < 2*1.5*tel.PowerMaxW+1, fmt.Sprintf("%.1f J in 2 s", tel.EnergyJ)},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s implausible: %s", c.name, c.detail)
+		} else {
+			t.Logf("%s: %s", c.name, c.detail)
+		}
 	}
 }
