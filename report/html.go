@@ -115,8 +115,8 @@ func caseSummary(c *results.Case) string {
 	for i, r := range c.Repeats {
 		fps[i], p50[i] = r.FPS, r.Latency.P50MS
 	}
-	return fmt.Sprintf("%d repeats · median %.1f FPS · median p50 %.2f ms · session %.0f ms · first inference %.1f ms",
-		len(c.Repeats), median(fps), median(p50), c.ColdStart.SessionCreateMS, c.ColdStart.FirstInferenceMS)
+	return fmt.Sprintf("%d repeats · median %.1f FPS · median p50 %.2f ms · session %.0f ms%s · first inference %.1f ms",
+		len(c.Repeats), median(fps), median(p50), c.ColdStart.SessionCreateMS, c.ColdStart.EngineNote(), c.ColdStart.FirstInferenceMS)
 }
 
 // median of xs; the input is not modified. Used only to label charts; the
