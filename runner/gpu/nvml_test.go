@@ -44,9 +44,10 @@ func TestNVMLWithoutLibrary(t *testing.T) {
 	}
 }
 
-// TestRealNVML runs against the machine's own NVML; it needs an NVIDIA
-// driver and GPU.
-func TestRealNVML(t *testing.T) {
+// openRealNVML opens this machine's NVML, or skips the test with the
+// reason there is none.
+func openRealNVML(t *testing.T) *NVML {
+	t.Helper()
 	n := NewNVML(os.Getenv(LibraryEnv))
 	if err := n.Open(); err != nil {
 		if r := Unavailable(err); r != "" {
@@ -54,7 +55,14 @@ func TestRealNVML(t *testing.T) {
 		}
 		t.Fatal(err)
 	}
-	defer n.Close()
+	t.Cleanup(func() { n.Close() })
+	return n
+}
+
+// TestRealNVML runs against the machine's own NVML; it needs an NVIDIA
+// driver and GPU.
+func TestRealNVML(t *testing.T) {
+	n := openRealNVML(t)
 	gpus, err := Fingerprint(n)
 	if err != nil {
 		t.Fatal(err)
@@ -297,14 +305,7 @@ func TestNVMLGPULost(t *testing.T) {
 // repeat, and checks that the summary is plausible for any NVIDIA card;
 // the values are logged for the record. It needs a machine with a GPU.
 func TestRealSampler(t *testing.T) {
-	n := NewNVML(os.Getenv(LibraryEnv))
-	if err := n.Open(); err != nil {
-		if r := Unavailable(err); r != "" {
-			t.Skip("no GPU here: " + r)
-		}
-		t.Fatal(err)
-	}
-	defer n.Close()
+	n := openRealNVML(t)
 	info, err := n.Info(0)
 	if err != nil {
 		t.Fatal(err)
