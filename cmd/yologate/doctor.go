@@ -206,9 +206,11 @@ func (c *Command) doctor(_ context.Context, args []string, env doctorEnv) error 
 		name string
 		libs []string
 		fix  string
+		// version, when set, asks the found libraries for their version.
+		version func() (string, error)
 	}{
-		{"CUDA libraries", cudaLibs, "install the CUDA 12 runtime and cuDNN 9 (or use the yologate Docker image), or add their directory to LD_LIBRARY_PATH"},
-		{"TensorRT libraries", tensorRTLibs, "install TensorRT 10 (or use the yologate Docker image), or add its directory to LD_LIBRARY_PATH"},
+		{"CUDA libraries", cudaLibs, "install the CUDA 12 runtime and cuDNN 9 (or use the yologate Docker image), or add their directory to LD_LIBRARY_PATH", nil},
+		{"TensorRT libraries", tensorRTLibs, "install TensorRT 10 (or use the yologate Docker image), or add its directory to LD_LIBRARY_PATH", env.tensorRTVersion},
 	} {
 		var found, missing []string
 		for _, l := range set.libs {
@@ -221,8 +223,8 @@ func (c *Command) doctor(_ context.Context, args []string, env doctorEnv) error 
 		switch {
 		case len(missing) > 0:
 			r.fail(false, set.name, "not found: "+strings.Join(missing, ", "), set.fix)
-		case set.libs[0] == ort.TensorRTLibrary && env.tensorRTVersion != nil:
-			v, err := env.tensorRTVersion()
+		case set.version != nil:
+			v, err := set.version()
 			if err != nil {
 				r.fail(false, set.name, err.Error(), set.fix)
 				break

@@ -143,6 +143,9 @@ func TestDoctorFailures(t *testing.T) {
 		args []string
 		env  map[string]string
 		ort  func(string, func(string) string) ortStatus
+		// libs finds every GPU library and trt answers for TensorRT's.
+		libs bool
+		trt  func() (string, error)
 		want []string // lines that must appear
 		code int
 	}{
@@ -177,6 +180,14 @@ func TestDoctorFailures(t *testing.T) {
 			args: []string{"now"},
 			code: ExitUsage,
 		},
+		{
+			name: "TensorRT files that do not load",
+			libs: true,
+			trt:  func() (string, error) { return "", errors.New("libnvinfer.so.10: not found by the dynamic loader") },
+			want: []string{"✓ CUDA libraries: /usr/lib/x86_64-linux-gnu/libcudart.so.12",
+				"✗ TensorRT libraries: libnvinfer.so.10: not found by the dynamic loader", "    fix: install TensorRT 10", "CPU path: ready"},
+			code: ExitPass,
+		},
 	}
 	if os.Geteuid() != 0 {
 		tests = append(tests, struct {
@@ -184,6 +195,8 @@ func TestDoctorFailures(t *testing.T) {
 			args []string
 			env  map[string]string
 			ort  func(string, func(string) string) ortStatus
+			libs bool
+			trt  func() (string, error)
 			want []string
 			code int
 		}{name: "read-only baseline directory", args: []string{"--baseline", filepath.Join(roDir, "b.yaml")}, want: []string{"cannot create files in " + roDir}, code: ExitEnv})
@@ -191,8 +204,11 @@ func TestDoctorFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := doctorEnv{
-				loadORT: tt.ort, nvml: noNVML, findLib: noLibs,
+				loadORT: tt.ort, nvml: noNVML, findLib: noLibs, tensorRTVersion: tt.trt,
 				wd: func() (string, error) { return "", errors.New("no wd") },
+			}
+			if tt.libs {
+				env.findLib = func(name string, _ []string) string { return "/usr/lib/x86_64-linux-gnu/" + name }
 			}
 			if env.loadORT == nil {
 				env.loadORT = fakeORT([]string{ort.CPU}, map[string]error{ort.CUDA: errors.New("x"), ort.TensorRT: errors.New("y")})

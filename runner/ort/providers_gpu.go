@@ -186,7 +186,7 @@ func ProviderOptions(name string, user map[string]string, s GPUSettings) (map[st
 		opts = cudaDefaults(s.Device)
 	case TensorRT:
 		if s.CalibrationTable != "" && s.CacheDir == "" {
-			return nil, errs.Usagef("--calibration-table", "set a cache directory with --trt-cache: ONNX Runtime reads the table from TensorRT's cache path", "a calibration table needs the TensorRT cache")
+			return nil, errTableNeedsCache()
 		}
 		opts = cudaDefaults(s.Device)
 		for k, v := range tensorRTDefaults(s) {
@@ -349,9 +349,15 @@ func prepareTensorRTCache(o map[string]string, table string) error {
 	}
 	dir := o["trt_engine_cache_path"]
 	if dir == "" {
-		return errs.Usagef("--calibration-table", "set a cache directory with --trt-cache: ONNX Runtime reads the table from TensorRT's cache path", "a calibration table needs the TensorRT cache")
+		return errTableNeedsCache()
 	}
 	return copyFile(table, filepath.Join(dir, filepath.Base(table)))
+}
+
+// errTableNeedsCache refuses a calibration table without an engine cache:
+// ONNX Runtime looks for the table only in TensorRT's cache directory.
+func errTableNeedsCache() error {
+	return errs.Usagef("--calibration-table", "set a cache directory with --trt-cache: ONNX Runtime reads the table from TensorRT's cache path", "a calibration table needs the TensorRT cache")
 }
 
 // copyFile copies src to dst through a temporary file and a rename, so a
