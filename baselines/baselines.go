@@ -1,6 +1,8 @@
 package baselines
 
 import (
+	"math"
+	"slices"
 	"time"
 
 	"github.com/yologate/yologate/runner/results"
@@ -51,6 +53,27 @@ type Case struct {
 	// Detections holds reference detections on the user's images for an
 	// accuracy check; nil when none were recorded.
 	Detections []results.ImageDetections
+	// GPU is what the GPU was doing while the samples were measured; nil
+	// for CPU cases and where NVML was unavailable.
+	GPU *GPUState
+}
+
+// GPUState is a GPU case's telemetry in brief: per metric, the median over
+// the repeats of each repeat's mean (the hottest reading for the
+// temperature). It lets a comparison say what changed on the GPU along
+// with the speed ("SM clock 1695 → 1395 MHz at the power limit"). A zero
+// field was not measured.
+type GPUState struct {
+	// GPUUtilPct is the share of time a kernel ran, in percent.
+	GPUUtilPct float64
+	// SMClockMHz and MemClockMHz are the SM and memory clocks in MHz.
+	SMClockMHz, MemClockMHz float64
+	// PowerW is the board power draw and PowerLimitW the enforced limit, in watts.
+	PowerW, PowerLimitW float64
+	// TempC is the GPU temperature in degrees Celsius.
+	TempC float64
+	// HostCPUPct is yologate's own CPU use, in percent of one core.
+	HostCPUPct float64
 }
 
 // Samples holds per-repeat values of the gated metrics.
@@ -186,6 +209,40 @@ func SamplesOf(c results.Case) Samples {
 		}
 	}
 	return s
+}
+
+// GPUStateOf summarizes the GPU telemetry of c's repeats, or returns nil
+// when no repeat had any (CPU cases, machines without NVML).
+func GPUStateOf(c results.Case) *GPUState {
+	var util, sm, mem, power, limit, temp, cpu []float64
+	for _, r := range c.Repeats {
+		t := r.Telemetry
+		if t == nil || !t.Available || t.Samples == 0 {
+			continue
+		}
+		util, sm, mem = append(util, t.GPUUtilMeanPct), append(sm, t.SMClockMeanMHz), append(mem, t.MemClockMeanMHz)
+		power, limit, temp = append(power, t.PowerMeanW), append(limit, t.PowerLimitW), append(temp, t.TempMaxC)
+		cpu = append(cpu, t.ProcessCPUPct)
+	}
+	if len(util) == 0 {
+		return nil
+	}
+	return &GPUState{
+		GPUUtilPct: medianOf(util), SMClockMHz: medianOf(sm), MemClockMHz: medianOf(mem),
+		PowerW: medianOf(power), PowerLimitW: medianOf(limit), TempC: medianOf(temp), HostCPUPct: medianOf(cpu),
+	}
+}
+
+// medianOf returns the median of v, rounded to 0.1, which is finer than
+// any of the telemetry's own resolutions; v is not modified.
+func medianOf(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + m) / 2
+	}
+	return math.Round(m*10) / 10
 }
 
 // MarksOf returns every mark of c and of its repeats, without duplicates,

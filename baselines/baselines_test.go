@@ -69,6 +69,7 @@ func TestParseValid(t *testing.T) {
 				Samples: Samples{FPS: []float64{1510, 1502, 1498}},
 				Environment: Environment{GPUModel: "NVIDIA A10", Driver: "550.54.15", Provider: "tensorrt",
 					ProviderOptions: map[string]string{"trt_fp16_enable": "1"}},
+				GPU: &GPUState{GPUUtilPct: 97.5, SMClockMHz: 1695, MemClockMHz: 6251, PowerW: 148.2, PowerLimitW: 150, TempC: 71, HostCPUPct: 99.4},
 				Detections: []results.ImageDetections{{Image: "bus.jpg", Width: 810, Height: 1080, Detections: []results.Detection{
 					{Class: 0, Name: "person", Score: 0.91, X1: 48, Y1: 398, X2: 245, Y2: 902},
 					{Class: 5, Name: "bus", Score: 0.88, X1: 17.5, Y1: 230, X2: 801, Y2: 741.25},
@@ -498,5 +499,30 @@ func TestEnvironmentOf(t *testing.T) {
 	want = Environment{CPUModel: "AMD EPYC 7B13", Threads: 2, ORTVersion: "1.30.0", Provider: "cpu", Precision: "fp32", OS: "Ubuntu 24.04", Kernel: "6.8.0"}
 	if diff := cmp.Diff(want, EnvironmentOf(fp, cpu)); diff != "" {
 		t.Errorf("cpu (-want +got):\n%s", diff)
+	}
+}
+
+// TestGPUStateOf takes per metric the median of the repeats that have GPU
+// telemetry; a case without any has no GPU state.
+func TestGPUStateOf(t *testing.T) {
+	tel := func(util, sm, power, temp, cpu float64) *results.Telemetry {
+		return &results.Telemetry{Available: true, Samples: 20, GPUUtilMeanPct: util, SMClockMeanMHz: sm, MemClockMeanMHz: 6251,
+			PowerMeanW: power, PowerLimitW: 150, TempMaxC: temp, ProcessCPUPct: cpu}
+	}
+	c := results.Case{Repeats: []results.Repeat{
+		{Telemetry: tel(96, 1695, 148, 70, 99)},
+		{Telemetry: tel(97, 1680, 149.96, 72, 101)},
+		{Telemetry: tel(90, 1410, 150, 83, 100)},
+		{Telemetry: &results.Telemetry{Reason: "gpu lost"}},
+		{},
+	}}
+	// Power's median, 149.96 W, is kept to 0.1 W.
+	want := &GPUState{GPUUtilPct: 96, SMClockMHz: 1680, MemClockMHz: 6251, PowerW: 150, PowerLimitW: 150, TempC: 72, HostCPUPct: 100}
+	if diff := cmp.Diff(want, GPUStateOf(c)); diff != "" {
+		t.Errorf("GPUStateOf (-want +got):\n%s", diff)
+	}
+	cpu := results.Case{Repeats: []results.Repeat{{Telemetry: &results.Telemetry{Reason: "cpu provider", ProcessCPUPct: 200}}}}
+	if g := GPUStateOf(cpu); g != nil {
+		t.Errorf("CPU case GPU state = %+v, want nil", g)
 	}
 }

@@ -96,6 +96,22 @@ func writeCase(b *bytes.Buffer, c Case, indent int) {
 		b.WriteString(in + "environment:\n")
 		b.Write(env.Bytes())
 	}
+	if g := c.GPU; g != nil {
+		var gpu bytes.Buffer
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"gpu_util_pct", g.GPUUtilPct}, {"sm_clock_mhz", g.SMClockMHz}, {"mem_clock_mhz", g.MemClockMHz},
+			{"power_w", g.PowerW}, {"power_limit_w", g.PowerLimitW}, {"temp_c", g.TempC}, {"host_cpu_pct", g.HostCPUPct}} {
+			if f.v > 0 {
+				gpu.WriteString(ein + f.name + ": " + formatFloat(f.v) + "\n")
+			}
+		}
+		if gpu.Len() > 0 {
+			b.WriteString(in + "gpu:\n")
+			b.Write(gpu.Bytes())
+		}
+	}
 	pr := c.Provenance
 	var prov bytes.Buffer
 	field(&prov, ein, "commit", pr.Commit)

@@ -366,7 +366,7 @@ func (p *parser) profiles(n *yaml.Node) []Profile {
 	return out
 }
 
-const caseFields = "threshold, model, samples, environment, provenance, marks, detections"
+const caseFields = "threshold, model, samples, environment, gpu, provenance, marks, detections"
 
 func (p *parser) caseEntry(k, n *yaml.Node) Case {
 	c := Case{ID: k.Value}
@@ -400,6 +400,8 @@ func (p *parser) caseEntry(k, n *yaml.Node) Case {
 			p.samples(fv, &c.Samples)
 		case "environment":
 			p.environment(fv, &c.Environment)
+		case "gpu":
+			c.GPU = p.gpuState(fv)
 		case "provenance":
 			p.provenance(fv, &c.Provenance)
 		case "marks":
@@ -450,6 +452,26 @@ func (p *parser) samples(n *yaml.Node, s *Samples) {
 	if !sawFPS && n.Kind == yaml.MappingNode {
 		p.add(n, "record the case with \"yologate baseline update\"", "samples has no fps")
 	}
+}
+
+const gpuFields = "gpu_util_pct, sm_clock_mhz, mem_clock_mhz, power_w, power_limit_w, temp_c, host_cpu_pct"
+
+func (p *parser) gpuState(n *yaml.Node) *GPUState {
+	g := &GPUState{}
+	p.mapping(n, "gpu", func(k, v *yaml.Node) {
+		dst := map[string]*float64{
+			"gpu_util_pct": &g.GPUUtilPct, "sm_clock_mhz": &g.SMClockMHz, "mem_clock_mhz": &g.MemClockMHz,
+			"power_w": &g.PowerW, "power_limit_w": &g.PowerLimitW, "temp_c": &g.TempC, "host_cpu_pct": &g.HostCPUPct,
+		}[k.Value]
+		if dst == nil {
+			p.unknown(k, "gpu", gpuFields)
+			return
+		}
+		if x, ok := p.number(v, "gpu."+k.Value); ok {
+			*dst = x
+		}
+	})
+	return g
 }
 
 const envFields = "cpu_model, threads, gpu_model, driver, cuda_driver, ort_version, tensorrt_version, provider, provider_options, precision, os, kernel, yologate, container_image"

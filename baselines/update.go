@@ -239,6 +239,7 @@ func caseFromResults(res *results.File, c results.Case, marks []string, opt Upda
 		Model:       Model{Name: c.Model.Name, SHA256: c.Model.SHA256},
 		Samples:     Samples{FPS: significant6(s.FPS), P50MS: significant6(s.P50MS), P99MS: significant6(s.P99MS)},
 		Environment: EnvironmentOf(res.Fingerprint, c),
+		GPU:         GPUStateOf(c),
 		Provenance: Provenance{
 			Commit: opt.Commit,
 			RunURL: opt.RunURL,
