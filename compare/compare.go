@@ -117,6 +117,7 @@ func Compare(old, cur []Measurement, opt Options) *Report {
 			cr.ModelChanged = &ModelChange{OldName: o.Model.Name, NewName: n.Model.Name, OldSHA256: o.Model.SHA256, NewSHA256: n.Model.SHA256}
 		}
 		cr.EnvDiff = EnvDiffs(o.Env, n.Env)
+		cr.GPUChanges = GPUChanges(o.GPU, n.GPU)
 		cr.Accuracy = accuracyVerdict(o.Accuracy, n.Accuracy, opt.Accuracy)
 		rep.Cases = append(rep.Cases, cr)
 		cp := &rep.Cases[len(rep.Cases)-1]
@@ -578,6 +579,7 @@ func FromResults(f *results.File) []Measurement {
 			Env:      baselines.EnvironmentOf(f.Fingerprint, c),
 			Marks:    baselines.MarksOf(c),
 			Accuracy: c.Accuracy,
+			GPU:      baselines.GPUStateOf(c),
 		})
 	}
 	return out
@@ -625,6 +627,7 @@ func FromBaseline(b *baselines.File) []Measurement {
 				Threshold:     th,
 				AcceptedMarks: c.Marks,
 				Accuracy:      baselineAccuracy(c.Detections),
+				GPU:           c.GPU,
 			})
 		}
 	}

@@ -193,6 +193,10 @@ type CaseResult struct {
 	Marks []string `json:"marks,omitempty"`
 	// Accuracy is the accuracy check's verdict; nil when none was made.
 	Accuracy *AccuracyVerdict `json:"accuracy,omitempty"`
+	// GPUChanges says what changed on the GPU since the baseline (clocks,
+	// power limit, utilization; GPUChanges), to explain a change of speed.
+	// It never changes the verdict.
+	GPUChanges []string `json:"gpu_changes,omitempty"`
 }
 
 // MetricResult compares one metric of one case.
@@ -292,4 +296,7 @@ type Measurement struct {
 	// Accuracy holds the detections on the reference images (a baseline's
 	// carry detections only); nil when none were checked.
 	Accuracy *results.Accuracy
+	// GPU is what the GPU was doing during the measurement; nil without
+	// GPU telemetry.
+	GPU *baselines.GPUState
 }

@@ -290,6 +290,9 @@ func writeReasons(b *strings.Builder, cases []compare.CaseResult) {
 		if len(c.Marks) > 0 {
 			lines = append(lines, fmt.Sprintf("- 🌡️ `%s`: %s", codeText(c.ID, 200), commentText(strings.Join(c.Marks, "; "), 400)))
 		}
+		if len(c.GPUChanges) > 0 && c.Verdict != compare.Unchanged {
+			lines = append(lines, fmt.Sprintf("- 🖥️ `%s`: on the GPU: %s", codeText(c.ID, 200), commentText(strings.Join(c.GPUChanges, "; "), 600)))
+		}
 	}
 	if len(lines) > 0 {
 		b.WriteString("\n" + strings.Join(lines, "\n") + "\n")

@@ -51,6 +51,9 @@ func TestCommentGolden(t *testing.T) {
 
 	regressed := append([]compare.Measurement(nil), same...)
 	regressed[1] = meas(a10, "yolov8s", 190, 10) // −13.6%
+	// What the GPU did: its clock fell at the power limit.
+	base[1].GPU = &baselines.GPUState{GPUUtilPct: 97, SMClockMHz: 1695, MemClockMHz: 6251, PowerW: 141, PowerLimitW: 150, TempC: 71, HostCPUPct: 100}
+	regressed[1].GPU = &baselines.GPUState{GPUUtilPct: 98, SMClockMHz: 1395, MemClockMHz: 6251, PowerW: 149, PowerLimitW: 150, TempC: 76, HostCPUPct: 100}
 
 	inconclusive := append([]compare.Measurement(nil), same...)
 	inconclusive[0].Env.Driver = "555.42.02"

@@ -76,6 +76,12 @@ func sampleReport() *compare.Report {
 		m(cpu, "model=yolo11m/imgsz=640/batch=1/ep=cpu/precision=fp32", evenly(2, 0.02, 10), nil),
 		m("cpu=Intel Xeon 8375C/threads=4", "model=yolov8n/imgsz=640/batch=1/ep=cpu/precision=fp32", evenly(20, 0.02, 10), nil),
 	}
+	// A GPU case that got slower because the host could not keep up.
+	const trt = "model=yolov8s/imgsz=640/batch=1/ep=tensorrt/precision=fp16"
+	old = append(old, m(gpu, trt, evenly(900, 0.01, 10), nil))
+	old[len(old)-1].GPU = &baselines.GPUState{GPUUtilPct: 97, SMClockMHz: 1695, MemClockMHz: 6251, PowerW: 140, PowerLimitW: 150, TempC: 70, HostCPUPct: 100}
+	cur = append(cur, m(gpu, trt, evenly(700, 0.01, 10), nil))
+	cur[len(cur)-1].GPU = &baselines.GPUState{GPUUtilPct: 62, SMClockMHz: 1695, MemClockMHz: 6251, PowerW: 95, PowerLimitW: 150, TempC: 64, HostCPUPct: 185}
 	cur[2].Model.SHA256 = strings.Repeat("b", 64) // model changed, compared normally
 	cur[5].Env.ORTVersion = "1.31.0"              // environment mismatch
 	cur[1].Marks = nil
