@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/yologate/yologate/baselines"
+	"github.com/yologate/yologate/runner/results"
 )
 
 func TestGPUChanges(t *testing.T) {
@@ -45,5 +46,30 @@ func TestGPUChanges(t *testing.T) {
 				t.Errorf("GPUChanges (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestGPUChangesFromResults follows the GPU state from two results files
+// through FromResults into the comparison of a case.
+func TestGPUChangesFromResults(t *testing.T) {
+	run := func(fps, smClock, power float64) *results.File {
+		c := results.Case{ID: "model=yolov8n/imgsz=640/batch=1/ep=tensorrt/precision=fp16", Profile: "gpu=NVIDIA A10", Device: 0}
+		for i := 0; i < 10; i++ {
+			c.Repeats = append(c.Repeats, results.Repeat{FPS: fps * (1 + 0.001*float64(i%3)), Telemetry: &results.Telemetry{
+				Available: true, Samples: 50, GPUUtilMeanPct: 97, SMClockMeanMHz: smClock, PowerMeanW: power, PowerLimitW: 150}})
+		}
+		return &results.File{Cases: []results.Case{c}}
+	}
+	old, cur := FromResults(run(1000, 1695, 140)), FromResults(run(850, 1395, 149))
+	if old[0].GPU == nil || old[0].GPU.SMClockMHz != 1695 {
+		t.Fatalf("GPU state from the results = %+v", old[0].GPU)
+	}
+	r := Compare(old, cur, DefaultOptions())
+	want := []string{"SM clock 1695 → 1395 MHz (-300 MHz, -17.7%): the GPU drew 149 W of its 150 W limit, it was power-capped"}
+	if diff := cmp.Diff(want, r.Cases[0].GPUChanges); diff != "" {
+		t.Errorf("GPU changes (-want +got):\n%s", diff)
+	}
+	if r.Cases[0].Verdict != Regression {
+		t.Errorf("verdict %s, want regression (the explanation does not change it)", r.Cases[0].Verdict)
 	}
 }
