@@ -68,9 +68,10 @@ func (s *Spec) sessionConfig() ort.Config {
 }
 
 // engineCache is the directory TensorRT keeps this case's engines in, or
-// "" when the case builds them anew.
+// "" when the case builds them anew (no cache, or trt_engine_cache_enable=0
+// given with --ep-options: engines left in the folder are then not used).
 func (s *Spec) engineCache() string {
-	if s.Provider != ort.TensorRT {
+	if s.Provider != ort.TensorRT || s.ProviderOptions["trt_engine_cache_enable"] != "1" {
 		return ""
 	}
 	return s.ProviderOptions["trt_engine_cache_path"]

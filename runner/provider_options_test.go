@@ -119,6 +119,28 @@ func TestProviderOptionsPerCase(t *testing.T) {
 	}
 }
 
+// TestEngineCache: only a TensorRT case whose engine cache is on has one;
+// a cache turned off with --ep-options leaves its folder unread.
+func TestEngineCache(t *testing.T) {
+	on := map[string]string{"trt_engine_cache_enable": "1", "trt_engine_cache_path": "/cache/tensorrt/x"}
+	off := map[string]string{"trt_engine_cache_enable": "0", "trt_engine_cache_path": "/cache/tensorrt/x"}
+	for _, tt := range []struct {
+		provider string
+		opts     map[string]string
+		want     string
+	}{
+		{ort.TensorRT, on, "/cache/tensorrt/x"},
+		{ort.TensorRT, off, ""},
+		{ort.TensorRT, nil, ""},
+		{ort.CUDA, on, ""},
+	} {
+		s := Spec{Provider: tt.provider, ProviderOptions: tt.opts}
+		if got := s.engineCache(); got != tt.want {
+			t.Errorf("%s %v: engineCache() = %q, want %q", tt.provider, tt.opts, got, tt.want)
+		}
+	}
+}
+
 // TestEngineState tells a built TensorRT engine from one loaded from the
 // cache by the engine files before and after session creation.
 func TestEngineState(t *testing.T) {
