@@ -3,6 +3,7 @@ package ort
 import (
 	"fmt"
 	"sort"
+	"unsafe"
 
 	onnx "github.com/yalue/onnxruntime_go"
 
@@ -33,6 +34,13 @@ type Config struct {
 	// trt_engine_cache_path option) before the session is created, since
 	// ONNX Runtime reads it from there.
 	CalibrationTable string
+	// DeviceIO keeps the inputs and outputs in the memory the provider
+	// computes in: First uploads the inputs once and binds device tensors,
+	// so that Run moves no data between host and GPU (what trtexec calls
+	// GPU compute time). Without it Run reads and writes host buffers and
+	// every Run includes the copies. On the CPU provider it binds tensors
+	// from the session's own allocator, the same code path in host memory.
+	DeviceIO bool
 }
 
 // TensorInfo describes one model input or output.
@@ -146,6 +154,11 @@ type Session struct {
 	out     []*onnx.CustomDataTensor
 	outData [][]byte
 	binding *onnx.IoBinding
+
+	// cfg is what the session was created with; dev holds the
+	// device-resident tensors when cfg.DeviceIO is set (after First).
+	cfg Config
+	dev *deviceIO
 }
 
 var graphLevels = map[string]onnx.GraphOptimizationLevel{
@@ -204,7 +217,7 @@ func newSession(inputs, outputs []TensorInfo, cfg Config, create func(inputs, ou
 		}
 		return nil, errs.Inputf("model", "pass an ONNX file that ONNX Runtime can load", "creating session: %s", cleanMsg(err))
 	}
-	return &Session{sess: sess, inputs: inputs, outputs: outputs}, nil
+	return &Session{sess: sess, inputs: inputs, outputs: outputs, cfg: cfg}, nil
 }
 
 func configure(opts *onnx.SessionOptions, cfg *Config) error {
@@ -290,13 +303,24 @@ func (s *Session) Allocate(shapes [][]int64) error {
 func (s *Session) InputData(i int) []byte { return s.inData[i] }
 
 // OutputData returns output i's bytes as the last Run left them (zeros
-// between First and the first Run); nil before First.
+// between First and the first Run); nil before First. With device-resident
+// IO it first copies the output from the device, so call it outside timing.
 func (s *Session) OutputData(i int) []byte {
 	if i >= len(s.outData) {
 		return nil
 	}
+	if s.dev != nil {
+		t := s.dev.out[i]
+		if err := s.dev.copy(unsafe.Pointer(&s.outData[i][0]), t.ptr, t.bytes); err != nil {
+			return nil
+		}
+	}
 	return s.outData[i]
 }
+
+// DeviceResident reports whether Run reads and writes tensors in the
+// provider's own memory (Config.DeviceIO, after First).
+func (s *Session) DeviceResident() bool { return s.dev != nil }
 
 // First runs the model once with outputs that ONNX Runtime allocates, learns
 // their shapes, then allocates output tensors of those shapes and binds
@@ -358,6 +382,13 @@ func (s *Session) First() error {
 			return errs.Envf("onnxruntime", "", "binding output %q: %s", s.outputs[i].Name, cleanMsg(err))
 		}
 	}
+	if s.cfg.DeviceIO {
+		d, err := newDeviceIO(s, s.cfg.Provider.Name, s.cfg.Provider.Device)
+		if err != nil {
+			return err
+		}
+		s.dev = d
+	}
 	return nil
 }
 
@@ -366,6 +397,9 @@ func (s *Session) First() error {
 func (s *Session) Run() error {
 	if s.binding == nil {
 		return errs.Envf("onnxruntime", "", "Run called before First")
+	}
+	if s.dev != nil {
+		return s.dev.run()
 	}
 	if err := s.sess.RunWithBinding(s.binding); err != nil {
 		return s.runErr(err)
@@ -393,6 +427,10 @@ func (s *Session) freeOutputs() {
 
 // Close releases the session and its tensors; the Session is unusable after.
 func (s *Session) Close() error {
+	if s.dev != nil {
+		s.dev.close()
+		s.dev = nil
+	}
 	if s.binding != nil {
 		s.binding.Destroy()
 		s.binding = nil
