@@ -403,16 +403,30 @@ func appendCUDA(opts *onnx.SessionOptions, cfg *Config) error {
 }
 
 func appendCUDAOptions(opts *onnx.SessionOptions, o map[string]string) error {
+	// A core library built without CUDA refuses the provider; its
+	// library next to the core may still load as a plugin (plugin.go).
+	fallback := func(err error) error {
+		if notInBuild(err) {
+			device, _ := strconv.Atoi(o["device_id"])
+			if ok, perr := appendPlugin(opts, CUDA, device, o); ok {
+				return perr
+			}
+		}
+		return providerErr(CUDA, err)
+	}
 	po, err := onnx.NewCUDAProviderOptions()
 	if err != nil {
-		return providerErr(CUDA, err)
+		return fallback(err)
 	}
 	defer po.Destroy()
 	if err := po.Update(o); err != nil {
+		if notInBuild(err) {
+			return fallback(err)
+		}
 		return optionsErr(CUDA, "https://onnxruntime.ai/docs/execution-providers/CUDA-ExecutionProvider.html#configuration-options", err)
 	}
 	if err := opts.AppendExecutionProviderCUDA(po); err != nil {
-		return providerErr(CUDA, err)
+		return fallback(err)
 	}
 	return nil
 }
@@ -447,7 +461,7 @@ func appendTensorRT(opts *onnx.SessionOptions, cfg *Config) error {
 func providerErr(name string, err error) error {
 	msg := cleanMsg(err)
 	why := ProviderUnavailableReason(msg)
-	return errs.Envf("--ep", `run "yologate doctor"; use the ONNX Runtime GPU release with CUDA 12, cuDNN 9 and TensorRT 10 installed, or --ep cpu`,
+	return errs.Envf("--ep", `run "yologate doctor" for the CUDA, cuDNN and TensorRT libraries this ONNX Runtime needs, or use --ep cpu`,
 		"execution provider %q is not available: %s", name, why)
 }
 
@@ -459,11 +473,11 @@ func ProviderUnavailableReason(msg string) string {
 	case strings.Contains(low, "not enabled in this build"), strings.Contains(low, "not supported in this build"):
 		return "not in this ONNX Runtime build (the CPU-only release)"
 	case strings.Contains(low, "libcudart"), strings.Contains(low, "libcublas"), strings.Contains(low, "libcudnn"), strings.Contains(low, "libcufft"), strings.Contains(low, "libcurand"):
-		return "CUDA or cuDNN libraries not found (" + lib(low, "libcu") + ")"
+		return "CUDA or cuDNN libraries not found (" + lib(msg, "libcu") + ")"
 	case strings.Contains(low, "libnvinfer"):
-		return "TensorRT libraries not found (" + lib(low, "libnvinfer") + ")"
+		return "TensorRT libraries not found (" + lib(msg, "libnvinfer") + ")"
 	case strings.Contains(low, "libonnxruntime_providers"):
-		return "no GPU provider libraries next to the ONNX Runtime library (" + lib(low, "libonnxruntime_providers") +
+		return "no GPU provider libraries next to the ONNX Runtime library (" + lib(msg, "libonnxruntime_providers") +
 			" missing): this ONNX Runtime package has no CUDA or TensorRT provider"
 	case strings.Contains(low, "cuda driver version is insufficient"), strings.Contains(low, "no cuda-capable device"):
 		return "no usable GPU or driver for CUDA: " + msg
@@ -471,12 +485,13 @@ func ProviderUnavailableReason(msg string) string {
 	return msg
 }
 
-var libRE = regexp.MustCompile(`lib[a-z0-9_+-]+\.so(\.[0-9]+)*`)
+var libRE = regexp.MustCompile(`(?i)lib[a-z0-9_+-]+\.so(\.[0-9]+)*`)
 
-// lib returns the first shared-library name in s that starts with prefix.
+// lib returns the first shared-library name in s that starts with prefix
+// (lower case), as s spells it.
 func lib(s, prefix string) string {
 	for _, m := range libRE.FindAllString(s, -1) {
-		if strings.HasPrefix(m, prefix) {
+		if strings.HasPrefix(strings.ToLower(m), prefix) {
 			return m
 		}
 	}
