@@ -24,8 +24,13 @@ type doctorEnv struct {
 	loadORT func(flag string, getenv func(string) string) ortStatus
 	// nvml returns the GPU telemetry source to open.
 	nvml func(getenv func(string) string) gpu.Source
-	// findLib returns the path of a shared library found in dirs, or "".
+	// findLib returns the path of a shared library found in dirs, or by
+	// the dynamic loader, or "".
 	findLib func(name string, dirs []string) string
+	// providerNeeds returns the GPU libraries that a provider's library
+	// next to ONNX Runtime links (ort.ProviderNeeds); nil uses the lists
+	// of the ONNX Runtime release yologate's image ships.
+	providerNeeds func(ortPath, provider string) ([]string, bool)
 	// wd is the working directory, where .yologate.yml is looked for.
 	wd func() (string, error)
 	// tensorRTVersion asks the TensorRT library for its version; nil skips it.
@@ -68,14 +73,20 @@ var realDoctorEnv = doctorEnv{
 				return p
 			}
 		}
-		return ""
+		// Where the provider's own loading would look: the loader cache
+		// and the driver's folders configured there.
+		p, _ := ort.LocateLibrary(name)
+		return p
 	},
+	providerNeeds:   ort.ProviderNeeds,
 	wd:              os.Getwd,
 	tensorRTVersion: ort.TensorRTVersion,
 }
 
-// GPU runtime libraries the ONNX Runtime 1.30 GPU release loads: CUDA 12,
-// cuDNN 9 and TensorRT 10.
+// GPU runtime libraries the ONNX Runtime 1.30 GPU release that yologate's
+// image ships loads: CUDA 12, cuDNN 9 and TensorRT 10. Doctor checks these
+// when the provider libraries next to ONNX Runtime are not there to say
+// what they link.
 var (
 	cudaLibs     = []string{"libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12", "libcufft.so.11", "libcurand.so.10", "libcudnn.so.9"}
 	tensorRTLibs = []string{ort.TensorRTLibrary, "libnvinfer_plugin.so.10", "libnvonnxparser.so.10"}
@@ -200,8 +211,17 @@ func (c *Command) doctor(_ context.Context, args []string, env doctorEnv) error 
 		src.Close()
 	}
 
-	// CUDA and TensorRT libraries.
+	// CUDA and TensorRT libraries: those the provider libraries found
+	// next to ONNX Runtime link, else those of yologate's image.
 	dirs := libDirs(c.Getenv, st.Path)
+	needs := func(provider string, fallback []string) []string {
+		if env.providerNeeds != nil {
+			if libs, ok := env.providerNeeds(st.Path, provider); ok {
+				return libs
+			}
+		}
+		return fallback
+	}
 	for _, set := range []struct {
 		name string
 		libs []string
@@ -209,8 +229,8 @@ func (c *Command) doctor(_ context.Context, args []string, env doctorEnv) error 
 		// version, when set, asks the found libraries for their version.
 		version func() (string, error)
 	}{
-		{"CUDA libraries", cudaLibs, "install the CUDA 12 runtime and cuDNN 9 (or use the yologate Docker image), or add their directory to LD_LIBRARY_PATH", nil},
-		{"TensorRT libraries", tensorRTLibs, "install TensorRT 10 (or use the yologate Docker image), or add its directory to LD_LIBRARY_PATH", env.tensorRTVersion},
+		{"CUDA libraries", needs(ort.CUDA, cudaLibs), "install the CUDA runtime and cuDNN 9 that this ONNX Runtime build links (the names above; or use the yologate Docker image), or add their directory to LD_LIBRARY_PATH", nil},
+		{"TensorRT libraries", needs(ort.TensorRT, tensorRTLibs), "install TensorRT 10 (or use the yologate Docker image), or add its directory to LD_LIBRARY_PATH", env.tensorRTVersion},
 	} {
 		var found, missing []string
 		for _, l := range set.libs {

@@ -128,6 +128,61 @@ func TestDoctorGPUHostInActions(t *testing.T) {
 	golden(t, "doctor_gpu.golden", got)
 }
 
+// TestDoctorCUDA13Build checks the libraries a CUDA 13 build of the
+// providers links, not the CUDA 12 names of the image's release: a CUDA 13
+// machine with every library present is ready, and a missing one is named
+// as the provider links it.
+func TestDoctorCUDA13Build(t *testing.T) {
+	cuda13 := []string{"libcublasLt.so.13", "libcublas.so.13", "libcurand.so.10", "libcudart.so.13", "libcuda.so.1", "libcudnn.so.9"}
+	present := map[string]bool{}
+	for _, l := range cuda13 {
+		present[l] = true
+	}
+	for _, tc := range []struct {
+		name    string
+		missing string
+		want    []string
+	}{
+		{"all present", "", []string{"✓ CUDA libraries: /usr/lib/libcublasLt.so.13", "/usr/lib/libcudart.so.13", "/usr/lib/libcudnn.so.9"}},
+		{"cudart missing", "libcudart.so.13", []string{"✗ CUDA libraries: not found: libcudart.so.13\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := doctorEnv{
+				loadORT: fakeORT([]string{ort.CUDA, ort.CPU}, map[string]error{ort.TensorRT: errors.New("no libnvinfer.so.10")}),
+				nvml: func(func(string) string) gpu.Source {
+					return &gpu.Fake{OpenErr: &gpu.UnavailableError{Reason: "no NVML library"}}
+				},
+				findLib: func(name string, _ []string) string {
+					if !present[name] || name == tc.missing {
+						return ""
+					}
+					return "/usr/lib/" + name
+				},
+				providerNeeds: func(_, provider string) ([]string, bool) {
+					if provider == ort.CUDA {
+						return cuda13, true
+					}
+					return nil, false
+				},
+				wd: func() (string, error) { return "", errors.New("no wd") },
+			}
+			var out bytes.Buffer
+			c := &Command{Stdout: &out, Stderr: &out, Getenv: mapEnv(nil)}
+			if err := c.doctor(context.Background(), nil, env); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("doctor output lacks %q:\n%s", w, out.String())
+				}
+			}
+			if strings.Contains(out.String(), ".so.12") {
+				t.Errorf("doctor names CUDA 12 libraries for a CUDA 13 build:\n%s", out.String())
+			}
+		})
+	}
+}
+
 func TestDoctorFailures(t *testing.T) {
 	noNVML := func(func(string) string) gpu.Source {
 		return &gpu.Fake{OpenErr: &gpu.UnavailableError{Reason: "no NVML library"}}
