@@ -34,6 +34,11 @@ type Spec struct {
 	Device int
 	// DeviceInID adds "/device=N" to the case id, for runs over several GPUs.
 	DeviceInID bool
+	// IncludeCopies times a GPU case with its input and outputs in host
+	// memory, so that every iteration includes the host↔device copies; by
+	// default they stay in GPU memory and an iteration is GPU compute only.
+	// Such a case's id ends in "/copies".
+	IncludeCopies bool
 	// Precision is "fp32", "fp16" or "int8".
 	Precision string
 	// Threads is the intra-op thread count; 0 lets ONNX Runtime choose.
@@ -47,6 +52,9 @@ func (s *Spec) ID() string {
 	id := CaseID(s.Model.Name, s.Size, s.Batch, s.Provider, s.Precision)
 	if s.DeviceInID && s.Provider != ort.CPU {
 		id += fmt.Sprintf("/device=%d", s.Device)
+	}
+	if s.copiesTimed() {
+		id += "/copies"
 	}
 	return id
 }
@@ -66,6 +74,10 @@ func (s *Spec) sessionConfig() ort.Config {
 		CalibrationTable: s.CalibrationTable,
 	}
 }
+
+// copiesTimed reports whether the case's timed iterations include
+// host↔device copies because it asked for them (IncludeCopies).
+func (s *Spec) copiesTimed() bool { return s.IncludeCopies && s.Provider != ort.CPU }
 
 // engineCache is the directory TensorRT keeps this case's engines in, or
 // "" when the case builds them anew (no cache, or trt_engine_cache_enable=0
@@ -112,6 +124,8 @@ type Plan struct {
 	// TensorRTCache is the root of TensorRT's engine and timing caches
 	// (ort.TensorRTCacheDir); "" builds every engine anew.
 	TensorRTCache string
+	// IncludeCopies times GPU cases with host buffers (Spec.IncludeCopies).
+	IncludeCopies bool
 	// CalibrationTable is an int8 calibration table for TensorRT cases of
 	// an fp32 model (--calibration-table).
 	CalibrationTable string
@@ -185,6 +199,7 @@ func (p Plan) Specs() ([]Spec, error) {
 			c.Provider = provider
 			c.Threads = p.Threads
 			c.SessionConfig = p.SessionConfig
+			c.IncludeCopies = p.IncludeCopies
 			if c.Precision, err = resolvePrecision(p.Precision, c.Model, provider, p.CalibrationTable); err != nil {
 				return nil, err
 			}

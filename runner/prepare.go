@@ -129,7 +129,7 @@ func Prepare(ctx context.Context, spec Spec, opt Options) (*Prepared, error) {
 		Mode:      "infer",
 		Threads:   spec.Threads,
 		Device:    spec.device(),
-		Includes:  includes(spec.Provider),
+		Includes:  includes(spec.Provider, spec.IncludeCopies),
 	}
 	p.c.Profile = opt.Fingerprint.Profile(p.c.Device, p.c.Threads)
 	p.event(progress.Event{Phase: progress.PhaseSession})
@@ -144,6 +144,7 @@ func Prepare(ctx context.Context, spec Spec, opt Options) (*Prepared, error) {
 		p.tel = Unavailable(reason)
 	}
 	cfg := spec.sessionConfig()
+	cfg.DeviceIO = spec.Provider != ort.CPU && !spec.IncludeCopies
 	m := spec.Model
 	outputs := slices.Clone(m.output)
 	engines := engineFiles(spec.engineCache())
@@ -172,7 +173,37 @@ func Prepare(ctx context.Context, spec Spec, opt Options) (*Prepared, error) {
 	p.c.ColdStart = results.ColdStart{SessionCreateMS: ms(int64(created)), FirstInferenceMS: ms(int64(first)),
 		TensorRTEngine: engineState(spec.engineCache(), engines)}
 	p.logf("%s: session %.0f ms%s, first inference %.1f ms", p.c.ID, p.c.ColdStart.SessionCreateMS, p.c.ColdStart.EngineNote(), p.c.ColdStart.FirstInferenceMS)
+	if sess.DeviceResident() && spec.Provider != ort.CPU {
+		tr, err := sess.MeasureTransfer(transferSamples)
+		if err != nil {
+			sess.Close()
+			return nil, err
+		}
+		p.c.Transfer = transferResult(tr)
+		p.logf("%s: copies would add %.3f ms per iteration (%d B in at %.1f GB/s, %d B out at %.1f GB/s)", p.c.ID,
+			p.c.Transfer.PerIterationMS, tr.InputBytes, p.c.Transfer.HostToDeviceGBps, tr.OutputBytes, p.c.Transfer.DeviceToHostGBps)
+	}
 	return p, nil
+}
+
+// transferSamples is how many copies each way MeasureTransfer times.
+const transferSamples = 21
+
+// transferResult records a measured transfer in results' units.
+func transferResult(tr ort.Transfer) *results.Transfer {
+	gbps := func(bytes int, d time.Duration) float64 {
+		if d <= 0 {
+			return 0
+		}
+		return float64(bytes) / d.Seconds() / 1e9
+	}
+	return &results.Transfer{
+		InputBytes:       int64(tr.InputBytes),
+		OutputBytes:      int64(tr.OutputBytes),
+		HostToDeviceGBps: gbps(tr.InputBytes, tr.HostToDevice),
+		DeviceToHostGBps: gbps(tr.OutputBytes, tr.DeviceToHost),
+		PerIterationMS:   ms(int64(tr.HostToDevice + tr.DeviceToHost)),
+	}
 }
 
 // engineFiles returns the modification times of the TensorRT engines in
@@ -232,10 +263,14 @@ func withWhere(err error, m *Model) error {
 }
 
 // includes says what one timed iteration covers.
-func includes(provider string) string {
+func includes(provider string, copies bool) string {
 	s := "inference only: one synchronous ONNX Runtime Run on a preallocated random input; no pre- or post-processing"
-	if provider != ort.CPU {
-		s += "; host-to-device copy of the input and device-to-host copy of the outputs included"
+	switch {
+	case provider == ort.CPU:
+	case copies:
+		s += "; host-to-device copy of the input and device-to-host copy of the outputs included (--include-copies)"
+	default:
+		s += "; input and outputs resident in GPU memory, bound once: GPU compute only, no host-device copies"
 	}
 	return s
 }

@@ -380,7 +380,7 @@ func resultsOrBenchmark(fs *flag.FlagSet, results string) error {
 	var err error
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
-		case "model", "imgsz", "batch", "ep", "precision", "device", "warmup", "benchtime", "count", "threads":
+		case "model", "imgsz", "batch", "ep", "precision", "device", "warmup", "benchtime", "count", "threads", "include-copies":
 			if err == nil {
 				err = errs.Usagef("--results", "drop --"+f.Name+", or drop --results to run the benchmark",
 					"--results compares a file; --%s only applies to a run", f.Name)

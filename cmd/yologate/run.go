@@ -42,6 +42,7 @@ type benchFlags struct {
 	warmup, benchtime      string
 	seed                   uint64
 	quiet, verbose         bool
+	includeCopies          bool
 	acc                    accuracyFlags
 }
 
@@ -54,6 +55,7 @@ func (b *benchFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.precision, "precision", "", "fp32, fp16 or int8 (default: the model's own)")
 	fs.StringVar(&b.trtCache, "trt-cache", "", "`DIR` for TensorRT engines and timing caches, keyed by GPU model, TensorRT version and model; off builds every engine anew (default $"+runner.CacheEnv+", else ~/.cache/yologate)")
 	fs.StringVar(&b.calibration, "calibration-table", "", "int8 calibration table `FILE` for --ep tensorrt --precision int8 on an fp32 model")
+	fs.BoolVar(&b.includeCopies, "include-copies", false, "time GPU cases with input and outputs in host memory, so that each iteration includes the host-device copies (default: GPU compute only; ids end in /copies)")
 	fs.StringVar(&b.device, "device", "0", "GPU for cuda and tensorrt: an index (0), a list (0,2) or all — one set of cases per GPU, ids ending in /device=N")
 	fs.StringVar(&b.warmup, "warmup", runner.DefaultWarmup.String(), "warm-up before the steady-state check: a count (10) or a duration (2s); 0 skips it")
 	fs.StringVar(&b.benchtime, "benchtime", runner.DefaultBenchtime.String(), "length of one repeat: 1000x (iterations), 3s (time), or both (whichever comes first)")
@@ -75,6 +77,7 @@ func (b *benchFlags) plan() (runner.Plan, runner.Options, error) {
 		Precision:        b.precision,
 		Threads:          b.threads,
 		CalibrationTable: b.calibration,
+		IncludeCopies:    b.includeCopies,
 	}
 	opt := runner.DefaultOptions()
 	var err error

@@ -39,7 +39,7 @@ const Version = 1
 var Keys = []string{
 	"alpha", "baseline", "batch", "benchtime", "calibration-table", "check-conf", "check-images", "check-iou",
 	"check-run", "comment", "confirm", "count", "device", "ep", "ep-options", "fail-on-inconclusive",
-	"format", "imgsz", "labels", "map-threshold", "min-precision", "min-recall", "model",
+	"format", "imgsz", "include-copies", "labels", "map-threshold", "min-precision", "min-recall", "model",
 	"mode", "input", "precision", "streams", "threads", "threshold", "trt-cache", "warmup",
 }
 

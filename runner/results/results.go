@@ -75,6 +75,25 @@ type Case struct {
 	Stages []Stage `json:"stages,omitempty"`
 	// Accuracy holds the correctness check on reference images, if any.
 	Accuracy *Accuracy `json:"accuracy,omitempty"`
+	// Transfer is what the host-device copies that a GPU case keeps out of
+	// its timed loop cost, measured before timing; nil on the CPU and when
+	// the copies are timed (--include-copies).
+	Transfer *Transfer `json:"transfer,omitempty"`
+}
+
+// Transfer is one iteration's host-device copies, measured on the case's
+// own buffers: synchronous copies from and to pageable host memory, the way
+// ONNX Runtime copies host-bound tensors.
+type Transfer struct {
+	InputBytes  int64 `json:"input_bytes"`
+	OutputBytes int64 `json:"output_bytes"`
+	// HostToDeviceGBps and DeviceToHostGBps are the median rates, in 1e9
+	// bytes per second.
+	HostToDeviceGBps float64 `json:"host_to_device_gbps"`
+	DeviceToHostGBps float64 `json:"device_to_host_gbps"`
+	// PerIterationMS is the median time of both copies: about what
+	// --include-copies adds to one iteration.
+	PerIterationMS float64 `json:"per_iteration_ms"`
 }
 
 // Model describes the ONNX model a case ran.
