@@ -7,7 +7,14 @@
 // output allocated once, a warm-up, then every Run timed with
 // CLOCK_MONOTONIC.
 //
-// Usage: cbench LIBRARY MODEL.onnx WARMUP THREADS
+// Usage: cbench LIBRARY MODEL.onnx WARMUP THREADS [PROVIDER [OPTIONS]]
+//
+// PROVIDER is cpu (the default), cuda or cuda-copies, OPTIONS the CUDA
+// provider's options as key=value,... (the driver passes yologate's). cuda
+// does what `yologate run --ep cuda` does: input and output allocated in
+// GPU memory by the session's allocator, the input uploaded once and both
+// bound with IO binding, so a Run is GPU compute only. cuda-copies binds the
+// host buffers, as `--include-copies` does.
 //
 // After the warm-up it reads iteration counts from stdin, one per line, and
 // answers each with one line: the burst's nearest-rank median, mean and
@@ -15,8 +22,9 @@
 // another harness while both keep their sessions warm (`echo 100 | cbench
 // ...` runs one burst). The model must have one float32 input, one output
 // and static shapes.
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,9 +95,108 @@ static int64_t now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static int find_cudart(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  const char *base = strrchr(info->dlpi_name, '/');
+  base = base == NULL ? info->dlpi_name : base + 1;
+  if (strncmp(base, "libcudart.so", 12) == 0) {
+    *(const char **)data = info->dlpi_name;
+    return 1;
+  }
+  return 0;
+}
+
+// upload copies n bytes from the host to the GPU with the CUDA runtime the
+// CUDA provider loaded.
+static void upload(void *dst, const void *src, size_t n) {
+  const char *path = NULL;
+  dl_iterate_phdr(find_cudart, &path);
+  void *h = path == NULL ? NULL : dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+  int (*copy)(void *, const void *, size_t, int) = h == NULL ? NULL : (int (*)(void *, const void *, size_t, int))dlsym(h, "cudaMemcpy");
+  int (*sync)(void) = h == NULL ? NULL : (int (*)(void))dlsym(h, "cudaDeviceSynchronize");
+  if (copy == NULL || sync == NULL) {
+    fprintf(stderr, "cbench: no CUDA runtime loaded\n");
+    exit(3);
+  }
+  if (copy(dst, src, n, 4) != 0 || sync() != 0) { // cudaMemcpyDefault
+    fprintf(stderr, "cbench: cudaMemcpy failed\n");
+    exit(3);
+  }
+}
+
+// append_plugin appends the CUDA provider's library next to the ONNX
+// Runtime library lib as a plugin, for a core library built without CUDA
+// (what yologate does in that case, runner/ort/plugin.go); device_id is
+// left out of the options, the device being the one appended.
+static void append_plugin(OrtEnv *env, OrtSessionOptions *opts, const char *lib, const char **keys, const char **values, size_t n) {
+  char path[4096];
+  const char *slash = strrchr(lib, '/');
+  int dir = slash == NULL ? 0 : (int)(slash - lib) + 1;
+  snprintf(path, sizeof path, "%.*slibonnxruntime_providers_cuda.so", dir, lib);
+  check(ort->RegisterExecutionProviderLibrary(env, "cuda", path), "registering the cuda plugin");
+  const OrtEpDevice *const *devices;
+  size_t count;
+  check(ort->GetEpDevices(env, &devices, &count), "ep devices");
+  const OrtEpDevice *cuda = NULL;
+  for (size_t i = 0; i < count && cuda == NULL; i++) {
+    if (strcmp(ort->EpDevice_EpName(devices[i]), "CUDAExecutionProvider") == 0) {
+      cuda = devices[i];
+    }
+  }
+  if (cuda == NULL) {
+    fprintf(stderr, "cbench: the cuda plugin lists no device\n");
+    exit(3);
+  }
+  const char *k[32], *v[32];
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(keys[i], "device_id") != 0) {
+      k[m] = keys[i];
+      v[m++] = values[i];
+    }
+  }
+  check(ort->SessionOptionsAppendExecutionProvider_V2(opts, env, &cuda, 1, k, v, m), "cuda plugin");
+}
+
+// append_cuda appends the CUDA provider with options "k=v,k=v".
+static void append_cuda(OrtEnv *env, OrtSessionOptions *opts, const char *lib, const char *options) {
+  const char *keys[32], *values[32];
+  size_t n = 0;
+  char *s = strdup(options == NULL ? "" : options), *save = NULL;
+  for (char *kv = strtok_r(s, ",", &save); kv != NULL && n < 32; kv = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(kv, '=');
+    if (eq == NULL) {
+      fprintf(stderr, "cbench: option %s is not key=value\n", kv);
+      exit(2);
+    }
+    *eq = 0;
+    keys[n] = kv;
+    values[n++] = eq + 1;
+  }
+  OrtCUDAProviderOptionsV2 *cuda;
+  OrtStatus *st = ort->CreateCUDAProviderOptions(&cuda);
+  if (st != NULL && strstr(ort->GetErrorMessage(st), "not enabled in this build") != NULL) {
+    ort->ReleaseStatus(st);
+    append_plugin(env, opts, lib, keys, values, n);
+    free(s);
+    return;
+  }
+  check(st, "cuda options");
+  check(ort->UpdateCUDAProviderOptions(cuda, keys, values, n), "cuda options");
+  check(ort->SessionOptionsAppendExecutionProvider_CUDA_V2(opts, cuda), "cuda provider");
+  ort->ReleaseCUDAProviderOptions(cuda);
+  free(s);
+}
+
 int main(int argc, char **argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: cbench LIBRARY MODEL.onnx WARMUP THREADS\n");
+  if (argc < 5 || argc > 7) {
+    fprintf(stderr, "usage: cbench LIBRARY MODEL.onnx WARMUP THREADS [cpu|cuda|cuda-copies [OPTIONS]]\n");
+    return 2;
+  }
+  const char *provider = argc > 5 ? argv[5] : "cpu";
+  int cuda = strcmp(provider, "cuda") == 0, cuda_copies = strcmp(provider, "cuda-copies") == 0;
+  if (!cuda && !cuda_copies && strcmp(provider, "cpu") != 0) {
+    fprintf(stderr, "cbench: unknown provider %s\n", provider);
     return 2;
   }
   int warmup = atoi(argv[3]), threads = atoi(argv[4]);
@@ -120,6 +227,9 @@ int main(int argc, char **argv) {
   check(ort->SetSessionGraphOptimizationLevel(opts, ORT_ENABLE_ALL), "graph optimization");
   if (threads > 0) {
     check(ort->SetIntraOpNumThreads(opts, threads), "intra-op threads");
+  }
+  if (cuda || cuda_copies) {
+    append_cuda(env, opts, argv[1], argc > 6 ? argv[6] : NULL);
   }
   size_t model_len;
   void *model = read_file(argv[2], &model_len);
@@ -164,11 +274,30 @@ int main(int argc, char **argv) {
                                             ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, &in_val), "input tensor");
   check(ort->CreateTensorWithDataAsOrtValue(mem, out_data, (size_t)out_n * sizeof(float), out_dims, out_nd,
                                             ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, &out_val), "output tensor");
-  const char *in_names[1] = {in_name}, *out_names[1] = {out_name};
-  const OrtValue *ins[1] = {in_val};
+  // Both sides bind once and run the binding, as yologate does: the host
+  // buffers (cpu, cuda-copies), or tensors in GPU memory (cuda).
+  OrtIoBinding *binding;
+  check(ort->CreateIoBinding(session, &binding), "io binding");
+  OrtMemoryInfo *dev_mem = NULL;
+  OrtAllocator *dev_alloc = NULL;
+  OrtValue *dev_in = NULL, *dev_out = NULL;
+  if (cuda) {
+    check(ort->CreateMemoryInfo("Cuda", OrtDeviceAllocator, 0, OrtMemTypeDefault, &dev_mem), "cuda memory info");
+    check(ort->CreateAllocator(session, dev_mem, &dev_alloc), "cuda allocator");
+    check(ort->CreateTensorAsOrtValue(dev_alloc, in_dims, in_nd, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, &dev_in), "device input");
+    check(ort->CreateTensorAsOrtValue(dev_alloc, out_dims, out_nd, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, &dev_out), "device output");
+    void *dev_in_data;
+    check(ort->GetTensorMutableData(dev_in, &dev_in_data), "device input data");
+    upload(dev_in_data, in_data, (size_t)in_n * sizeof(float));
+    check(ort->BindInput(binding, in_name, dev_in), "bind input");
+    check(ort->BindOutput(binding, out_name, dev_out), "bind output");
+  } else {
+    check(ort->BindInput(binding, in_name, in_val), "bind input");
+    check(ort->BindOutput(binding, out_name, out_val), "bind output");
+  }
 
   for (int i = 0; i < warmup; i++) {
-    check(ort->Run(session, NULL, in_names, ins, 1, out_names, 1, &out_val), "run");
+    check(ort->RunWithBinding(session, NULL, binding), "run");
   }
   int64_t *lat = NULL;
   int capacity = 0, iterations;
@@ -181,7 +310,7 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < iterations; i++) {
       int64_t t0 = now_ns();
-      check(ort->Run(session, NULL, in_names, ins, 1, out_names, 1, &out_val), "run");
+      check(ort->RunWithBinding(session, NULL, binding), "run");
       lat[i] = now_ns() - t0;
     }
     double sum = 0;
@@ -192,6 +321,13 @@ int main(int argc, char **argv) {
            sum / iterations / 1e6, (double)lat[0] / 1e6);
   }
 
+  ort->ReleaseIoBinding(binding);
+  if (cuda) {
+    ort->ReleaseValue(dev_in);
+    ort->ReleaseValue(dev_out);
+    ort->ReleaseAllocator(dev_alloc);
+    ort->ReleaseMemoryInfo(dev_mem);
+  }
   ort->ReleaseValue(in_val);
   ort->ReleaseValue(out_val);
   ort->ReleaseMemoryInfo(mem);

@@ -43,14 +43,16 @@ func main() {
 	burstMS := flag.Float64("burst-ms", 1500, "target length of one burst in milliseconds")
 	threads := flag.Int("threads", 1, "intra-op threads on both sides")
 	warmup := flag.Int("warmup", 10, "warm-up inferences on both sides")
+	ep := flag.String("ep", "cpu", "provider on both sides: cpu or cuda (device-resident input and output, as yologate runs it)")
+	copies := flag.Bool("include-copies", false, "with -ep cuda: bind host buffers on both sides, so each Run includes the copies")
 	serve := flag.String("serve", "", "internal: run the Go side on this model file")
 	iters := flag.Int("iters", 0, "internal: iterations per Go burst")
 	flag.Parse()
 	var err error
 	if *serve != "" {
-		err = serveGo(*serve, *iters, *threads, *warmup)
+		err = serveGo(*serve, *iters, *threads, *warmup, *ep, *copies)
 	} else {
-		err = drive(*cbench, *model, *sizes, *rounds, *burstMS, *threads, *warmup)
+		err = drive(*cbench, *model, *sizes, *rounds, *burstMS, *threads, *warmup, *ep, *copies)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "harness:", err)
@@ -60,7 +62,7 @@ func main() {
 
 // serveGo is the Go side: yologate's protocol on one case; every line on
 // stdin runs one repeat of iters iterations and answers "p50_ms=...".
-func serveGo(path string, iters, threads, warmup int) error {
+func serveGo(path string, iters, threads, warmup int, ep string, copies bool) error {
 	ctx := context.Background()
 	if err := runner.LoadRuntime("", os.Getenv); err != nil {
 		return err
@@ -69,7 +71,11 @@ func serveGo(path string, iters, threads, warmup int) error {
 	if err != nil {
 		return err
 	}
-	spec := runner.Spec{Model: m, Size: m.DefaultSize(), Batch: 1, Provider: ort.CPU, Precision: m.Precision, Threads: threads}
+	opts, err := ort.ProviderOptions(ep, nil, ort.GPUSettings{})
+	if err != nil {
+		return err
+	}
+	spec := runner.Spec{Model: m, Size: m.DefaultSize(), Batch: 1, Provider: ep, ProviderOptions: opts, IncludeCopies: copies, Precision: m.Precision, Threads: threads}
 	opt := runner.DefaultOptions()
 	opt.Warmup = runner.Amount{Iterations: warmup}
 	opt.Tolerance = 1e9 // a fixed warm-up, as cbench does; its check is not under test
@@ -146,7 +152,30 @@ func (c *child) stop() {
 	c.cmd.Wait()
 }
 
-func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, warmup int) error {
+func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, warmup int, ep string, copies bool) error {
+	if ep != ort.CPU && ep != ort.CUDA {
+		return fmt.Errorf("-ep %s: use cpu or cuda", ep)
+	}
+	// cbench gets the provider options yologate sets for the case.
+	opts, err := ort.ProviderOptions(ep, nil, ort.GPUSettings{})
+	if err != nil {
+		return err
+	}
+	var kv []string
+	for k, v := range opts {
+		kv = append(kv, k+"="+v)
+	}
+	slices.Sort(kv)
+	cside := []string{"cpu"}
+	scope := "CPU provider"
+	if ep == ort.CUDA {
+		cside = []string{"cuda", strings.Join(kv, ",")}
+		scope = "CUDA provider, input and output in GPU memory (compute only)"
+		if copies {
+			cside[0] = "cuda-copies"
+			scope = "CUDA provider, host buffers (copies timed)"
+		}
+	}
 	lib, source := ort.FindLibrary("", os.Getenv)
 	if err := ort.Load(lib, source); err != nil {
 		return err
@@ -160,8 +189,8 @@ func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, wa
 		return err
 	}
 	defer os.RemoveAll(dir)
-	fmt.Printf("ONNX Runtime %s (%s), %s, CPU provider, %d intra-op thread(s), %d rounds of alternating bursts of ~%.0f ms\n\n",
-		ort.Version(), lib, model, threads, rounds, burstMS)
+	fmt.Printf("ONNX Runtime %s (%s), %s, %s, %d intra-op thread(s), %d rounds of alternating bursts of ~%.0f ms\n\n",
+		ort.Version(), lib, model, scope, threads, rounds, burstMS)
 	fmt.Printf("| imgsz | iterations per burst | C median ms | Go median ms | Go/C of medians | paired Go/C: median [q1, q3] | C min ms | Go min ms | Go/C of minima |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range strings.Split(sizes, ",") {
 		var data []byte
@@ -182,7 +211,7 @@ func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, wa
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return err
 		}
-		c, err := start(cbench, lib, path, strconv.Itoa(warmup), strconv.Itoa(threads))
+		c, err := start(cbench, append([]string{lib, path, strconv.Itoa(warmup), strconv.Itoa(threads)}, cside...)...)
 		if err != nil {
 			return err
 		}
@@ -192,7 +221,8 @@ func drive(cbench, model, sizes string, rounds int, burstMS float64, threads, wa
 			return err
 		}
 		n := min(max(5, int(burstMS/cal)), 100000)
-		g, err := start(self, "-serve", path, "-iters", strconv.Itoa(n), "-threads", strconv.Itoa(threads), "-warmup", strconv.Itoa(warmup))
+		g, err := start(self, "-serve", path, "-iters", strconv.Itoa(n), "-threads", strconv.Itoa(threads), "-warmup", strconv.Itoa(warmup),
+			"-ep", ep, "-include-copies="+strconv.FormatBool(copies))
 		if err != nil {
 			return err
 		}
