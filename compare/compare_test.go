@@ -176,6 +176,67 @@ func TestHolm(t *testing.T) {
 	}
 }
 
+// TestTooFewSamplesForTheFamily: a case whose sample sizes cannot reach
+// alpha after Holm's correction is inconclusive, never unchanged, whatever
+// its data; one that can reach it is judged on its data.
+func TestTooFewSamplesForTheFamily(t *testing.T) {
+	steady := func(id string, n int) Measurement { return meas("p", id, spread(100, 0.01, n)) }
+	dropped := func(id string, n int) Measurement { return meas("p", id, spread(70, 0.01, n)) }
+	tests := []struct {
+		name     string
+		old, cur []Measurement
+		want     Verdict // of case "x"
+		reason   string  // substring of its reason
+	}{
+		{"2 of 10 repeats alone", []Measurement{steady("x", 10)}, []Measurement{steady("x", 2)}, Unchanged, ""},
+		{"2 of 10 repeats among 6 tests",
+			[]Measurement{steady("x", 10), steady("a", 10), steady("b", 10), steady("c", 10), steady("d", 10), steady("e", 10)},
+			[]Measurement{steady("x", 2), steady("a", 10), steady("b", 10), steady("c", 10), steady("d", 10), steady("e", 10)},
+			Inconclusive, "with 10 and 2 repeats the test can never reach p ≤ 0.05; use at least 5 repeats per side (Holm across 6 tests)"},
+		{"5 repeats among 7 unchanged tests",
+			[]Measurement{steady("x", 5), steady("a", 10), steady("b", 10), steady("c", 10), steady("d", 10), steady("e", 10), steady("f", 10)},
+			[]Measurement{steady("x", 5), steady("a", 10), steady("b", 10), steady("c", 10), steady("d", 10), steady("e", 10), steady("f", 10)},
+			Inconclusive, "too few samples"},
+		{"5 repeats among 7 tests that regressed",
+			[]Measurement{steady("x", 5), steady("a", 10), steady("b", 10), steady("c", 10), steady("d", 10), steady("e", 10), steady("f", 10)},
+			[]Measurement{steady("x", 5), dropped("a", 10), dropped("b", 10), dropped("c", 10), dropped("d", 10), dropped("e", 10), dropped("f", 10)},
+			Unchanged, ""},
+		{"5 repeats that regressed among 7 tests that regressed",
+			[]Measurement{steady("x", 5), steady("a", 10), steady("b", 10), steady("c", 10), steady("d", 10), steady("e", 10), steady("f", 10)},
+			[]Measurement{dropped("x", 5), dropped("a", 10), dropped("b", 10), dropped("c", 10), dropped("d", 10), dropped("e", 10), dropped("f", 10)},
+			Regression, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := Compare(tt.old, tt.cur, DefaultOptions())
+			c := rep.Cases[0]
+			if c.ID != "x" || c.Verdict != tt.want || !strings.Contains(c.Reason, tt.reason) {
+				t.Errorf("case %s: %s (%q), want %s (%q)", c.ID, c.Verdict, c.Reason, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+func TestBestHolm(t *testing.T) {
+	// Raw p-values 0.001, 0.02, 0.5 and the test under study at p.
+	tests := []struct{ p, want float64 }{
+		{0.0001, 0.0004}, // first of 4: 4p
+		{0.01, 0.03},     // second: max(4×0.001, 3×0.01)
+		{0.03, 0.06},     // third, after 0.02×3: 2×0.03
+		{0.4, 0.8},       // third: 2×0.4
+		{0.9, 1},         // last: capped at 1
+		{0.0005, 0.002},  // first: 4×0.0005
+		{0.0015, 0.0045}, // second: 3×0.0015 over 4×0.001
+		{0.0011, 0.004},  // second: 4×0.001 over 3×0.0011
+	}
+	for _, tt := range tests {
+		family := []*test{{m: &MetricResult{P: 0.001}}, {m: &MetricResult{P: 0.02}}, {m: &MetricResult{P: 0.5}}, {m: &MetricResult{P: 1}}}
+		if got := bestHolm(family[3], family, tt.p); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("bestHolm(p=%v) = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+}
+
 func TestNeedRepeats(t *testing.T) {
 	// A real 8% drop buried in 25% noise: significant with more repeats.
 	rep := Compare([]Measurement{meas("p", "a", spread(100, 0.25, 6))}, []Measurement{meas("p", "a", spread(92, 0.25, 6))}, DefaultOptions())

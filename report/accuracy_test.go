@@ -47,13 +47,15 @@ func TestAccuracyGolden(t *testing.T) {
 	if r.Verdict != compare.AccuracyRegression || !r.Fail {
 		t.Fatalf("verdict %s (fail %v), want a failing accuracy regression", r.Verdict, r.Fail)
 	}
-	in := CommentInput{Report: r, Key: "perf/gate/gpu=a10", Reproduce: "yologate gate --baseline baselines/gpu.yaml --check-images perf/images"}
+	in := CommentInput{Report: r, Key: "perf/gate/gpu=a10", Args: []string{"--baseline", "baselines/gpu.yaml", "--check-images", "perf/images"}}
 	md := CommentMarkdown(in)
 	runGolden(t, "comment_accuracy.md", md)
 	for _, want := range []string{
 		"❌ yologate: accuracy-regression: model=yolov8s",
-		"| accuracy | verdict |",
-		"✗ recall 0.00 · precision 0.00 vs baseline | **❌ accuracy-regression** |",
+		"| verdict | Δ | case | accuracy |",
+		"| **❌ accuracy-regression** | +20.0% fps | `model=yolov8s` | ✗ recall 0.00 · precision 0.00 vs baseline |",
+		`title "model=yolov8s: accuracy"`,
+		`bar "this run" [0, 0.500]`,
 		"✗ mAP50-95 1.000→0.500",
 		"✓ recall 1.00 · precision 1.00 vs baseline",
 	} {

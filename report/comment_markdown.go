@@ -18,10 +18,6 @@ import (
 // comment's marker line and a truncation note need room.
 const MaxCommentChars = 65000
 
-// maxCharts bounds the mermaid charts: one per case up to this many, the
-// most severe cases first; more would bury the table.
-const maxCharts = 3
-
 // CommentInput is what a pull-request comment is drawn from.
 type CommentInput struct {
 	Report *compare.Report
@@ -34,8 +30,9 @@ type CommentInput struct {
 	Key string
 	// RunURL links to the CI run; empty outside CI.
 	RunURL string
-	// Reproduce is the command that repeats this gate locally.
-	Reproduce string
+	// Args are the gate's arguments (after "gate"), from which the comment
+	// builds the command that measures a case again locally; nil shows none.
+	Args []string
 	// Confirmed lists the case ids that were flagged as regressions and
 	// measured again before the verdict (see yologate gate --confirm).
 	Confirmed []string
@@ -61,17 +58,17 @@ func emoji(v compare.Verdict) string {
 
 // Headline is the one-line verdict with emoji, in markdown (the case id is
 // escaped): "❌ yologate: regression: model=yolov8n/… fps −12.3% (1 of 3 cases)".
-func Headline(r *compare.Report) string { return headline(r, commentText) }
+func Headline(r *compare.Report) string { return headline(r, commentText, nil) }
 
 // PlainHeadline is Headline as plain text, for the commit status
 // description, the check-run title and the gate report.
 func PlainHeadline(r *compare.Report) string {
-	return headline(r, func(s string, max int) string { return cut(strings.Join(strings.Fields(s), " "), max) })
+	return headline(r, func(s string, max int) string { return cut(strings.Join(strings.Fields(s), " "), max) }, nil)
 }
 
 // headline renders the verdict line; text makes user text safe for where
-// the line goes.
-func headline(r *compare.Report, text func(s string, max int) string) string {
+// the line goes, and name, when not nil, shortens case ids.
+func headline(r *compare.Report, text func(s string, max int) string, name func(id string) string) string {
 	n := len(r.Cases)
 	if n == 0 {
 		return "⚠️ yologate: no cases were compared"
@@ -97,10 +94,14 @@ func headline(r *compare.Report, text func(s string, max int) string) string {
 		return fmt.Sprintf("❔ yologate: %d baseline %s did not run, nothing slower", count, plural(count, "case"))
 	}
 	what := string(r.Verdict)
+	id := worst.ID
+	if name != nil {
+		id = name(id)
+	}
 	if r.Verdict == compare.AccuracyRegression && worst.Accuracy != nil {
-		what += fmt.Sprintf(": %s %s", text(worst.ID, 80), accuracyFigures(worst.Accuracy))
+		what += fmt.Sprintf(": %s %s", text(id, 80), accuracyFigures(worst.Accuracy))
 	} else if m := worstMetric(worst); m != nil && r.Verdict != compare.Inconclusive {
-		what += fmt.Sprintf(": %s %s %s", text(worst.ID, 80), m.Metric.Label(), signedPct(m.DeltaPct))
+		what += fmt.Sprintf(": %s %s %s", text(id, 80), m.Metric.Label(), signedPct(m.DeltaPct))
 	}
 	prefix := emoji(r.Verdict) + " yologate: "
 	if r.Fail {
@@ -179,12 +180,6 @@ const (
 
 func renderComment(in CommentInput, level detail) string {
 	r := in.Report
-	var b strings.Builder
-	fmt.Fprintf(&b, "### %s\n\n", Headline(r))
-	if len(in.Confirmed) > 0 {
-		fmt.Fprintf(&b, "Re-measured before the verdict: %s.\n\n", codeList(in.Confirmed))
-	}
-
 	shown, hidden := r.Cases, 0
 	if level > full {
 		shown = nil
@@ -196,17 +191,24 @@ func renderComment(in CommentInput, level detail) string {
 			}
 		}
 	}
-	writeCaseTable(&b, shown)
+	shown = bySeverity(shown)
+	names := nameCases(shown)
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s\n\n", headline(r, commentText, names.short))
+	if len(in.Confirmed) > 0 {
+		fmt.Fprintf(&b, "Re-measured before the verdict: %s.\n\n", codeList(in.Confirmed))
+	}
+	writeCaseTable(&b, shown, names)
 	if hidden > 0 {
 		fmt.Fprintf(&b, "\n%d unchanged %s not listed (%d cases in all; the step summary and the JSON report have every one).\n", hidden, plural(hidden, "case"), len(r.Cases))
 	}
-	writeReasons(&b, shown)
+	writeReasons(&b, shown, names)
 	writeEnvChanges(&b, r.Cases)
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "\n> %s\n", commentText(n, 500))
 	}
 	if level < bare {
-		writeCharts(&b, shown)
+		writeCharts(&b, shown, names)
 		writeDetails(&b, in, shown)
 	}
 	b.WriteString("\n<sub>")
@@ -221,77 +223,91 @@ func renderComment(in CommentInput, level detail) string {
 	return b.String()
 }
 
-func writeCaseTable(b *strings.Builder, cases []compare.CaseResult) {
+// bySeverity returns the cases, the worst verdicts first.
+func bySeverity(cases []compare.CaseResult) []compare.CaseResult {
+	out := append([]compare.CaseResult(nil), cases...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Verdict.Severity() > out[j].Verdict.Severity() })
+	return out
+}
+
+// writeCaseTable writes the table of cases, verdict and change first so
+// that they stay in view in a narrow comment: a row per case and one for
+// each latency metric that decided a verdict. What every case shares is
+// said above the table; the case column holds the rest of each id.
+func writeCaseTable(b *strings.Builder, cases []compare.CaseResult, names caseNames) {
 	if len(cases) == 0 {
 		return
 	}
-	acc := anyAccuracy(cases)
-	if acc {
-		b.WriteString("| hardware profile | case | baseline median | current median | Δ% | p | accuracy | verdict |\n")
-		b.WriteString("|---|---|--:|--:|--:|--:|---|---|\n")
-	} else {
-		b.WriteString("| hardware profile | case | baseline median | current median | Δ% | p | verdict |\n")
-		b.WriteString("|---|---|--:|--:|--:|--:|---|\n")
+	if s := names.intro(); s != "" {
+		b.WriteString(s + "\n\n")
 	}
+	head := []string{"verdict", "Δ", "case"}
+	align := []string{"---", "--:", "---"}
+	hw, acc := names.profile == "", anyAccuracy(cases)
+	if hw {
+		head, align = append(head, "hardware"), append(align, "---")
+	}
+	if acc {
+		head, align = append(head, "accuracy"), append(align, "---")
+	}
+	head, align = append(head, "baseline", "current", "p"), append(align, "--:", "--:", "--:")
+	fmt.Fprintf(b, "| %s |\n|%s|\n", strings.Join(head, " | "), strings.Join(align, "|"))
 	for _, c := range cases {
 		rows := []*compare.MetricResult{fpsMetric(&c)}
-		// A latency metric that decided the verdict gets its own row.
 		for i := range c.Metrics {
-			m := &c.Metrics[i]
-			if m.Metric != compare.FPS && m.Verdict != compare.Unchanged {
+			if m := &c.Metrics[i]; m.Metric != compare.FPS && m.Verdict != compare.Unchanged {
 				rows = append(rows, m)
 			}
 		}
 		for i, m := range rows {
-			profile, id := commentText(c.Profile, 120), "`"+codeText(c.ID, 200)+"`"
-			if i > 0 {
-				profile, id = "", "↳"
-			}
-			accCell := ""
-			if acc {
-				accCell = "—"
-				if i == 0 {
-					accCell = commentText(accuracyCell(c.Accuracy), 120)
-				}
-				accCell += " | "
-			}
-			if m == nil {
-				fmt.Fprintf(b, "| %s | %s | — | — | — | — | %s%s %s |\n", profile, id, accCell, emoji(c.Verdict), c.Verdict)
-				continue
-			}
-			v := m.Verdict
-			if i == 0 && (len(rows) == 1 || c.Verdict == compare.AccuracyRegression) {
-				v = c.Verdict
+			// The first row carries the case's verdict unless a latency
+			// row below has its own; an accuracy verdict stays with the case.
+			v := c.Verdict
+			if m != nil && (i > 0 || len(rows) > 1 && c.Verdict != compare.AccuracyRegression) {
+				v = m.Verdict
 			}
 			verdict := fmt.Sprintf("%s %s", emoji(v), v)
 			if v.Fails(compare.Options{}) {
 				verdict = "**" + verdict + "**"
 			}
-			unit := " " + m.Metric.Label()
-			if m.Metric == compare.FPS {
-				unit = " fps"
+			cells := []string{verdict, "—", "↳"}
+			profile, accuracy := "", "—"
+			if i == 0 {
+				cells[2], profile, accuracy = names.cell(c.ID), commentText(strings.TrimPrefix(c.Profile, "gpu="), 120), commentText(accuracyCell(c.Accuracy), 120)
 			}
-			fmt.Fprintf(b, "| %s | %s | %s%s | %s%s | %s | %s | %s%s |\n", profile, id,
-				cmpValue(m.Old.Median), unit, cmpValue(m.New.Median), unit, signedPct(m.DeltaPct), cmpP(m.PHolm), accCell, verdict)
+			if hw {
+				cells = append(cells, profile)
+			}
+			if acc {
+				cells = append(cells, accuracy)
+			}
+			if m == nil {
+				cells = append(cells, "—", "—", "—")
+			} else {
+				cells[1] = signedPct(m.DeltaPct) + " " + m.Metric.Label()
+				cells = append(cells, cmpValue(m.Old.Median), cmpValue(m.New.Median), cmpP(m.PHolm))
+			}
+			fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
 		}
 	}
 }
 
-func writeReasons(b *strings.Builder, cases []compare.CaseResult) {
+func writeReasons(b *strings.Builder, cases []compare.CaseResult, names caseNames) {
 	var lines []string
 	for _, c := range cases {
+		id := names.cell(c.ID)
 		if c.Reason != "" {
-			lines = append(lines, fmt.Sprintf("- %s `%s`: %s", emoji(c.Verdict), codeText(c.ID, 200), commentText(c.Reason, 600)))
+			lines = append(lines, fmt.Sprintf("- %s %s: %s", emoji(c.Verdict), id, commentText(c.Reason, 600)))
 		}
 		if mc := c.ModelChanged; mc != nil {
-			lines = append(lines, fmt.Sprintf("- 🔁 `%s`: model changed (%s `%s` → %s `%s`); compared as the change under review",
-				codeText(c.ID, 200), commentText(mc.OldName, 80), shortSHA(mc.OldSHA256), commentText(mc.NewName, 80), shortSHA(mc.NewSHA256)))
+			lines = append(lines, fmt.Sprintf("- 🔁 %s: model changed (%s `%s` → %s `%s`); compared as the change under review",
+				id, commentText(mc.OldName, 80), shortSHA(mc.OldSHA256), commentText(mc.NewName, 80), shortSHA(mc.NewSHA256)))
 		}
 		if len(c.Marks) > 0 {
-			lines = append(lines, fmt.Sprintf("- 🌡️ `%s`: %s", codeText(c.ID, 200), commentText(strings.Join(c.Marks, "; "), 400)))
+			lines = append(lines, fmt.Sprintf("- 🌡️ %s: %s", id, commentText(strings.Join(c.Marks, "; "), 400)))
 		}
 		if len(c.GPUChanges) > 0 && c.Verdict != compare.Unchanged {
-			lines = append(lines, fmt.Sprintf("- 🖥️ `%s`: on the GPU: %s", codeText(c.ID, 200), commentText(strings.Join(c.GPUChanges, "; "), 600)))
+			lines = append(lines, fmt.Sprintf("- 🖥️ %s: on the GPU: %s", id, commentText(strings.Join(c.GPUChanges, "; "), 600)))
 		}
 	}
 	if len(lines) > 0 {
@@ -324,50 +340,6 @@ func writeEnvChanges(b *strings.Builder, cases []compare.CaseResult) {
 	}
 }
 
-// writeCharts draws the baseline's FPS samples followed by this run's as
-// one bar series per case, for the most severe cases.
-func writeCharts(b *strings.Builder, cases []compare.CaseResult) {
-	// Charts for the cases that changed; when none did, the first case.
-	var order []compare.CaseResult
-	for _, c := range cases {
-		if m := fpsMetric(&c); m != nil && len(m.Old.Values)+len(m.New.Values) > 0 {
-			if c.Verdict != compare.Unchanged || len(order) == 0 {
-				order = append(order, c)
-			}
-		}
-	}
-	if len(order) > 1 && order[0].Verdict == compare.Unchanged {
-		order = order[1:]
-	}
-	sort.SliceStable(order, func(i, j int) bool { return order[i].Verdict.Severity() > order[j].Verdict.Severity() })
-	if len(order) > maxCharts {
-		order = order[:maxCharts]
-	}
-	for _, c := range order {
-		m := fpsMetric(&c)
-		var labels, values []string
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for i, v := range m.Old.Values {
-			labels = append(labels, fmt.Sprintf(`"b%d"`, i+1))
-			values = append(values, cmpValue(v))
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
-		for i, v := range m.New.Values {
-			labels = append(labels, fmt.Sprintf(`"r%d"`, i+1))
-			values = append(values, cmpValue(v))
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
-		pad := (hi - lo) * 0.2
-		if pad == 0 {
-			pad = math.Max(hi*0.05, 1)
-		}
-		fmt.Fprintf(b, "\n```mermaid\nxychart-beta\n    title \"FPS %s: baseline b1-b%d, this run r1-r%d\"\n", mermaidText(c.ID), len(m.Old.Values), len(m.New.Values))
-		fmt.Fprintf(b, "    x-axis [%s]\n", strings.Join(labels, ", "))
-		fmt.Fprintf(b, "    y-axis \"FPS\" %s --> %s\n", cmpValue(math.Max(lo-pad, 0)), cmpValue(hi+pad))
-		fmt.Fprintf(b, "    bar [%s]\n```\n", strings.Join(values, ", "))
-	}
-}
-
 func writeDetails(b *strings.Builder, in CommentInput, cases []compare.CaseResult) {
 	b.WriteString("\n<details><summary>Raw samples, telemetry and how to reproduce</summary>\n\n")
 	for _, c := range cases {
@@ -389,12 +361,33 @@ func writeDetails(b *strings.Builder, in CommentInput, cases []compare.CaseResul
 			fmt.Fprintf(b, "Baseline: %s\n\n", p)
 		}
 	}
-	if in.Reproduce != "" {
+	writeReproduce(b, in.Args, cases)
+	b.WriteString("</details>\n")
+}
+
+// writeReproduce writes the commands that measure the cases that need
+// attention again, the worst first; when none does, the whole gate.
+func writeReproduce(b *strings.Builder, args []string, cases []compare.CaseResult) {
+	if args == nil {
+		return
+	}
+	var ids []compare.CaseResult
+	for _, c := range cases {
+		if c.Verdict != compare.Unchanged && c.Verdict != compare.New && c.Verdict != compare.Missing && len(ids) < maxCharts {
+			ids = append(ids, c)
+		}
+	}
+	if len(ids) == 0 {
 		b.WriteString("Reproduce locally (same hardware profile):\n\n```sh\n")
-		b.WriteString(strings.ReplaceAll(in.Reproduce, "```", "'''"))
+		b.WriteString(strings.ReplaceAll(ReproduceCommand(args, ""), "```", "'''"))
+		b.WriteString("\n```\n\n")
+		return
+	}
+	for _, c := range ids {
+		fmt.Fprintf(b, "Reproduce `%s` locally (on %s):\n\n```sh\n", codeText(c.ID, 200), commentText(c.Profile, 120))
+		b.WriteString(strings.ReplaceAll(ReproduceCommand(args, c.ID), "```", "'''"))
 		b.WriteString("\n```\n\n")
 	}
-	b.WriteString("</details>\n")
 }
 
 func samples(v []float64) string {
@@ -542,7 +535,7 @@ var codeReplacer = strings.NewReplacer("`", "'", "|", "\\|", "\r", " ", "\n", " 
 func codeText(s string, max int) string { return codeReplacer.Replace(cut(s, max)) }
 
 // mermaidUnsafe matches what may not appear in a mermaid label.
-var mermaidUnsafe = regexp.MustCompile(`[^A-Za-z0-9 ._=/+-]`)
+var mermaidUnsafe = regexp.MustCompile(`[^A-Za-z0-9 ._=/+:-]`)
 
 func mermaidText(s string) string { return mermaidUnsafe.ReplaceAllString(cut(s, 80), "_") }
 

@@ -39,10 +39,13 @@ func meas(profile, model string, fps float64, n int) compare.Measurement {
 
 const a10 = "gpu=NVIDIA A10"
 
+// gateArgs are the arguments of the gate in the example workflow.
+var gateArgs = []string{"--model", "yolov8n,yolov8s,yolo11n", "--ep", "tensorrt", "--precision", "fp16",
+	"--baseline", "baselines/gpu.yaml", "--out", "results.json", "--report", "gate.json", "--matrix", `{"gpu":"a10"}`}
+
 func commentInput(old, cur []compare.Measurement) CommentInput {
 	r := compare.Compare(old, cur, compare.DefaultOptions())
-	return CommentInput{Report: r, Key: "perf/gate/gpu=a10", RunURL: "https://github.com/acme/detector/actions/runs/42",
-		Reproduce: "yologate gate --model yolov8n --ep tensorrt --precision fp16 --baseline baselines/gpu.yaml"}
+	return CommentInput{Report: r, Key: "perf/gate/gpu=a10", RunURL: "https://github.com/acme/detector/actions/runs/42", Args: gateArgs}
 }
 
 func TestCommentGolden(t *testing.T) {
@@ -62,8 +65,10 @@ func TestCommentGolden(t *testing.T) {
 	newCases := append(append([]compare.Measurement(nil), same...), meas(a10, "yolov8m", 120, 10), meas("gpu=NVIDIA L4", "yolov8n", 300, 10))
 
 	var many, manyBase []compare.Measurement
+	var files []string
 	for i := 0; i < 40; i++ {
 		model := fmt.Sprintf("custom-detector-%02d", i)
+		files = append(files, "models/"+model+".onnx")
 		b := meas(a10, model, 100+float64(i), 60)
 		b.Samples[compare.FPS] = fpsSamples(100+float64(i), 60)
 		manyBase = append(manyBase, b)
@@ -74,19 +79,23 @@ func TestCommentGolden(t *testing.T) {
 		many = append(many, c)
 	}
 
+	manyArgs := []string{"--model", strings.Join(files, ","), "--ep", "tensorrt", "--precision", "fp16", "--count", "60", "--baseline", "baselines/detectors.yaml"}
+
 	tests := []struct {
 		name     string
 		old, cur []compare.Measurement
+		args     []string
 	}{
-		{"comment_pass.md", base, same},
-		{"comment_regression.md", base, regressed},
-		{"comment_inconclusive.md", base, inconclusive},
-		{"comment_new_cases.md", base, newCases},
-		{"comment_40_cases.md", manyBase, many},
+		{"comment_pass.md", base, same, gateArgs},
+		{"comment_regression.md", base, regressed, gateArgs},
+		{"comment_inconclusive.md", base, inconclusive, gateArgs},
+		{"comment_new_cases.md", base, newCases, gateArgs},
+		{"comment_40_cases.md", manyBase, many, manyArgs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := commentInput(tt.old, tt.cur)
+			in.Args = tt.args
 			got := CommentMarkdown(in)
 			if n := utf8.RuneCountInString(got); n > MaxCommentChars {
 				t.Errorf("%d characters, over %d", n, MaxCommentChars)
@@ -169,11 +178,12 @@ func TestCommentEscapesUntrustedText(t *testing.T) {
 	cur2 := cur[0]
 	cur2.CaseID = "model=x`\n| injected | row |\n```"
 	in2 := commentInput([]compare.Measurement{cur2}, []compare.Measurement{cur2})
-	// Inside an inline code span GitHub renders no HTML, links or mentions,
-	// so only the text outside code spans and mermaid blocks must be clean.
+	// Inside code GitHub renders no HTML, links or mentions, so only the
+	// text outside code spans and fenced blocks must be clean.
+	fence := regexp.MustCompile("(?s)\n```[a-z]*\n.*?\n```\n")
 	codeSpan := regexp.MustCompile("`[^`\n]*`")
 	for _, out := range []string{CommentMarkdown(in), CommentMarkdown(in2)} {
-		md := codeSpan.ReplaceAllString(out, "CODE")
+		md := codeSpan.ReplaceAllString(fence.ReplaceAllString(out, "\nBLOCK\n"), "CODE")
 		for _, bad := range []string{"<img", "<b>", "<script", "<iframe", "@octocat", "@admin", "@root", "](https://evil", "javascript:", "**bold**", "#12", "\n| injected"} {
 			if strings.Contains(md, bad) {
 				t.Errorf("output contains %q:\n%s", bad, md)

@@ -98,6 +98,14 @@ func TestNiceTicks(t *testing.T) {
 	}
 }
 
+// chromiumArgs are the flags of a headless Chromium that keeps its profile
+// in dir and reaches no network.
+func chromiumArgs(dir string) []string {
+	return []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + filepath.Join(dir, "profile")}
+}
+
 // TestHTMLInChromium renders the report in headless Chromium and keeps a
 // screenshot in build/. It needs Debian's chromium package.
 func TestHTMLInChromium(t *testing.T) {
@@ -114,9 +122,7 @@ func TestHTMLInChromium(t *testing.T) {
 	if err := os.WriteFile(page, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + filepath.Join(dir, "profile")}
+	args := chromiumArgs(dir)
 	dom, err := exec.Command(bin, append(args, "--dump-dom", "file://"+page)...).Output()
 	if err != nil {
 		t.Fatalf("chromium --dump-dom: %v", err)

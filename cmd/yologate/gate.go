@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -145,7 +144,7 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	}
 
 	in := report.CommentInput{Report: rep, Current: cur, Baseline: base, Key: key, RunURL: env.RunURL,
-		Reproduce: reproduceCommand(args), Confirmed: confirmed}
+		Args: args, Confirmed: confirmed}
 	o := outcomeOf(in, g.report)
 	if g.report != "" {
 		data, err := json.MarshalIndent(report.NewGateReport(key, env.RunURL, cur, rep), "", "  ")
@@ -262,21 +261,6 @@ func outcomeOf(in report.CommentInput, reportPath string) *report.Outcome {
 }
 
 func num(v float64) string { return fmt.Sprintf("%.4g", v) }
-
-// reproduceCommand is the gate's own command line, to run locally.
-func reproduceCommand(args []string) string {
-	var b bytes.Buffer
-	b.WriteString("yologate gate")
-	for _, a := range args {
-		b.WriteString(" ")
-		if a == "" || strings.ContainsAny(a, " \t\n'\"$`\\|&;<>(){}*?[]#~") {
-			b.WriteString("'" + strings.ReplaceAll(a, "'", `'\''`) + "'")
-		} else {
-			b.WriteString(a)
-		}
-	}
-	return b.String()
-}
 
 // measurer runs the benchmark the gate's flags describe, all of it or
 // some cases again.

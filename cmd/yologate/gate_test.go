@@ -189,6 +189,10 @@ func TestGateLocal(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(md), "### ❌ yologate: regression") {
 		t.Errorf("comment file: %v\n%s", err, md)
 	}
+	// The comment repeats the case that regressed, not the gate's files.
+	if want := "```sh\nyologate gate --model yolov8n --imgsz 640 --batch 1 --ep cpu --precision fp32 --baseline " + baseline + "\n```"; !strings.Contains(string(md), want) {
+		t.Errorf("comment lacks %q:\n%s", want, md)
+	}
 	if !strings.Contains(stderr, "status yologate/local: failure") || !strings.Contains(stdout, "regression") {
 		t.Errorf("stderr:\n%s\nstdout:\n%s", stderr, stdout)
 	}
