@@ -48,6 +48,7 @@ type actionRunner struct {
 	steps  map[string]map[string]string // step id → outputs
 	env    map[string]string            // the job's environment
 	token  string
+	ref    string // github.action_ref: the ref in the workflow's uses:
 }
 
 var expr = regexp.MustCompile(`\$\{\{\s*([^}]*?)\s*\}\}`)
@@ -73,6 +74,8 @@ func (a *actionRunner) eval(s string) string {
 			return a.eval(in.Default)
 		case e == "github.action_path":
 			return a.root
+		case e == "github.action_ref":
+			return a.ref
 		case e == "github.token":
 			return a.token
 		case strings.HasPrefix(e, "steps."):
