@@ -20,7 +20,7 @@ ACTIONLINT_VERSION := v1.7.12
 BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
 FUZZTIME ?= 60s
 
-.PHONY: all setup npm-tools build run test lint fmt-check vet fuzz fuzz-brief bench clean
+.PHONY: all setup npm-tools browser build run test lint fmt-check vet fuzz fuzz-brief bench clean
 
 all: build
 
@@ -59,8 +59,19 @@ $(NPM_STAMP): .ci/npm/package.json .ci/npm/package-lock.json
 	@cd $(NPM_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
+## browser: Debian's Chromium for the tests that render the HTML report and
+## the PR comments; installed when missing and apt-get can (root), else
+## those tests skip and say why
+browser:
+	@command -v chromium >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium (Debian) for the rendering tests"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-color-emoji >/dev/null; } \
+			|| echo "chromium could not be installed: the rendering tests will skip"; \
+	else echo "no chromium and no apt-get as root: the rendering tests will skip"; fi
+
 ## test: everything CI checks
-test: setup npm-tools lint
+test: setup npm-tools browser lint
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz-brief
 
