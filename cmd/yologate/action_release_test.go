@@ -153,3 +153,73 @@ func lookTool(name string) (string, error) {
 	}
 	return "", os.ErrNotExist
 }
+
+// TestActionPassesOnlySetInputs runs the action with a stand-in yologate
+// that prints its arguments: an input left empty passes no flag (so
+// .yologate.yml decides), a set one passes exactly its value.
+func TestActionPassesOnlySetInputs(t *testing.T) {
+	root, err := githubtest.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta actionMeta
+	if err := yaml.Unmarshal(data, &meta); err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "yologate"), stubYologate("on PATH"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	booleans := []string{"--fail-on-inconclusive", "--check-run", "--status", "--confirm"}
+	for _, tc := range []struct {
+		name   string
+		inputs map[string]string
+		want   []string
+	}{
+		{"empty inputs", map[string]string{}, nil},
+		{"set inputs", map[string]string{"fail_on_inconclusive": "true", "check_run": "true", "status": "false", "confirm": "false"},
+			[]string{"--fail-on-inconclusive=true", "--check-run=true", "--status=false", "--confirm=false"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			work := t.TempDir()
+			tc.inputs["ort_lib"] = "/lib/libonnxruntime.so.1"
+			a := &actionRunner{t: t, root: root, meta: meta, inputs: tc.inputs, steps: map[string]map[string]string{},
+				env: map[string]string{"PATH": bin + ":/usr/bin:/bin", "GITHUB_WORKSPACE": work, "RUNNER_TEMP": work, "HOME": work}}
+			failed, code, stdout, stderr := a.run()
+			if code != 0 {
+				t.Fatalf("step %s exited %d:\n%s%s", failed, code, stdout, stderr)
+			}
+			var gate string
+			for _, line := range strings.Split(stdout, "\n") {
+				if strings.HasPrefix(line, "yologate on PATH gate ") {
+					gate = line
+				}
+			}
+			if gate == "" {
+				t.Fatalf("the gate did not run:\n%s", stdout)
+			}
+			args := strings.Fields(gate)
+			for _, flag := range booleans {
+				var got []string
+				for _, a := range args {
+					if a == flag || strings.HasPrefix(a, flag+"=") {
+						got = append(got, a)
+					}
+				}
+				var want []string
+				for _, w := range tc.want {
+					if strings.HasPrefix(w, flag+"=") {
+						want = append(want, w)
+					}
+				}
+				if strings.Join(got, " ") != strings.Join(want, " ") {
+					t.Errorf("%s: the gate got %v, want %v (%s)", flag, got, want, gate)
+				}
+			}
+		})
+	}
+}
