@@ -20,6 +20,7 @@ import (
 	"github.com/yologate/yologate/internal/progress"
 	"github.com/yologate/yologate/runner"
 	"github.com/yologate/yologate/runner/gpu"
+	"github.com/yologate/yologate/runner/results"
 )
 
 // Exit codes, named once; Main is the only place that chooses one.
@@ -257,10 +258,7 @@ func buildVersion() (v, commit string) {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range info.Settings {
 			if s.Key == "vcs.revision" {
-				commit = s.Value
-				if len(commit) > 12 {
-					commit = commit[:12]
-				}
+				commit = results.ShortSHA(s.Value)
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	ghreport "github.com/yologate/yologate/report/github"
@@ -151,7 +152,7 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 		if err != nil {
 			return errs.Envf(g.report, "", "encoding the gate report: %v", err)
 		}
-		if err := report.WriteFileAtomic(g.report, append(data, '\n')); err != nil {
+		if err := atomicfile.Write(g.report, append(data, '\n'), 0); err != nil {
 			return err
 		}
 	}

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/runner"
 	"github.com/yologate/yologate/runner/onnxmodel"
@@ -126,8 +124,11 @@ func (c *Command) modelsGenerate(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*out, data); err != nil {
-		return err
+	if err := atomicfile.Write(*out, data, 0); err != nil {
+		// A path that cannot be written is a usage error naming -o.
+		var e *errs.Error
+		errors.As(err, &e)
+		return errs.Usagef("-o", "choose a writable output path", "%q: %s", *out, e.Msg)
 	}
 	info, err := onnxmodel.Inspect(data)
 	if err != nil {
@@ -136,47 +137,6 @@ func (c *Command) modelsGenerate(args []string) error {
 	gflops, _, _ := info.GFLOPsAt(b, size.Height, size.Width)
 	fmt.Fprintf(c.Stdout, "wrote %s: %s, input %s, %s params, %.1f GFLOPs at %dx%dx%d, sha256 %s\n",
 		*out, name, info.Inputs[0].ShapeString(), thousands(info.Params), gflops, b, size.Height, size.Width, info.SHA256)
-	return nil
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// folder and a rename, so that no partial file is ever left at path. A path
-// that cannot be written is a usage error naming -o.
-func writeFileAtomic(path string, data []byte) error {
-	bad := func(err error) error {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return errs.Usagef("-o", "choose a writable output path", "cannot write %q: %v", path, err)
-	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return errs.Usagef("-o", "give a file name, not a folder", "%q is a directory", path)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return bad(err)
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return bad(err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return bad(err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return bad(err)
-	}
 	return nil
 }
 

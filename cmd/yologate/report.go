@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner/results"
@@ -82,5 +83,5 @@ func writeHTMLReport(path string, in report.HTMLReport, rep *compare.Report) err
 	if err := report.WriteHTML(&buf, in); err != nil {
 		return err
 	}
-	return report.WriteFileAtomic(path, buf.Bytes())
+	return atomicfile.Write(path, buf.Bytes(), 0)
 }

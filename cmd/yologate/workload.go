@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/internal/stat"
 	"github.com/yologate/yologate/runner"
 	"github.com/yologate/yologate/runner/results"
 	"github.com/yologate/yologate/runner/yolo"
@@ -121,19 +122,7 @@ func medianFPS(c results.Case) float64 {
 	for _, r := range c.Repeats {
 		v = append(v, r.FPS)
 	}
-	return medianOf(v)
-}
-
-func medianOf(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return stat.Median(v)
 }
 
 // streamSummary is one stream's FPS (median over repeats) and its p99
@@ -178,7 +167,7 @@ func streamSummaries(c results.Case) []streamSummary {
 		}
 	}
 	for k := range out {
-		out[k] = streamSummary{stream: k, fps: medianOf(fps[k]), iterations: len(lat[k])}
+		out[k] = streamSummary{stream: k, fps: stat.Median(fps[k]), iterations: len(lat[k])}
 		if len(lat[k]) >= results.MinIterationsP99 {
 			slices.Sort(lat[k])
 			out[k].p99ms = lat[k][(len(lat[k])*99+99)/100-1]
