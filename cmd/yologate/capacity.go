@@ -47,8 +47,8 @@ func runCapacity(ctx context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	lighterDefaults(fs, &opt)
-	if *maxP99 > 0 && !flagGiven(fs, "benchtime") {
+	c.lighterDefaults(&opt)
+	if *maxP99 > 0 && !c.given("benchtime") {
 		// A p99 needs results.MinIterationsP99 iterations per stream, pooled
 		// over the repeats; without them a lower percentile stands in.
 		per := (results.MinIterationsP99 + opt.Count - 1) / opt.Count

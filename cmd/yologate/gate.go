@@ -13,6 +13,7 @@ import (
 	"github.com/yologate/yologate/compare"
 	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/internal/flagdef"
 	"github.com/yologate/yologate/report"
 	ghreport "github.com/yologate/yologate/report/github"
 	"github.com/yologate/yologate/runner"
@@ -65,7 +66,7 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	if fs.NArg() > 0 {
 		return errs.Usagef("gate", "models go in --model, results in --results", "unexpected argument %q", fs.Arg(0))
 	}
-	if err := resultsOrBenchmark(fs, g.results); err != nil {
+	if err := c.resultsOrBenchmark(g.results); err != nil {
 		return err
 	}
 	opt, err := cf.options()
@@ -356,21 +357,19 @@ func (m *measurer) confirm(ctx context.Context, rep *compare.Report, cur *result
 	return &out, ids, nil
 }
 
-// resultsOrBenchmark refuses benchmark flags next to --results: the gate
-// would compare the file and silently ignore them.
-func resultsOrBenchmark(fs *flag.FlagSet, results string) error {
+// resultsOrBenchmark refuses a benchmark or workload flag given on the
+// command line next to --results: the gate compares the file and would
+// silently ignore it. The config file's settings are for runs and do not
+// count.
+func (c *Command) resultsOrBenchmark(results string) error {
 	if results == "" {
 		return nil
 	}
-	var err error
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "model", "imgsz", "batch", "ep", "precision", "device", "warmup", "benchtime", "count", "threads", "include-copies":
-			if err == nil {
-				err = errs.Usagef("--results", "drop --"+f.Name+", or drop --results to run the benchmark",
-					"--results compares a file; --%s only applies to a run", f.Name)
-			}
+	for _, d := range flagdef.Defs {
+		if d.RunOnly() && c.onCommandLine(d.Name) {
+			return errs.Usagef("--results", "drop --"+d.Name+", or drop --results to run the benchmark",
+				"--results compares a file; --%s only applies to a run", d.Name)
 		}
-	})
-	return err
+	}
+	return nil
 }

@@ -147,7 +147,7 @@ func (b *benchFlags) specs(c *Command, p runner.Plan) ([]runner.Spec, error) {
 	default:
 		p.TensorRTCache = b.trtCache
 	}
-	if c.cfg == nil || len(c.cfg.Cases) == 0 || c.explicit["model"] || c.explicit["imgsz"] || c.explicit["batch"] {
+	if c.cfg == nil || len(c.cfg.Cases) == 0 || c.onCommandLine("model") || c.onCommandLine("imgsz") || c.onCommandLine("batch") {
 		return p.Specs()
 	}
 	// The config file's cases, each with the file's and the flags'
@@ -200,10 +200,10 @@ func (b *benchFlags) casePlan(c *Command, p runner.Plan, cs *config.Case) (runne
 			p.Batches = append(p.Batches, n)
 		}
 	}
-	if v, ok := cs.Settings["ep"]; ok && !c.explicit["ep"] {
+	if v, ok := cs.Settings["ep"]; ok && !c.onCommandLine("ep") {
 		p.Provider = v.Text
 	}
-	if v, ok := cs.Settings["precision"]; ok && !c.explicit["precision"] {
+	if v, ok := cs.Settings["precision"]; ok && !c.onCommandLine("precision") {
 		p.Precision = v.Text
 	}
 	return p, nil

@@ -37,7 +37,7 @@ func runSweep(ctx context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	lighterDefaults(fs, &opt)
+	c.lighterDefaults(&opt)
 	if len(plan.Batches) == 0 {
 		plan.Batches = []int{1, 2, 4, 8}
 	}

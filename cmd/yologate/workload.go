@@ -179,18 +179,11 @@ func streamSummaries(c results.Case) []streamSummary {
 // lighterDefaults shortens the protocol for commands that measure many
 // cases (capacity, sweep) unless --count or --benchtime were given: three
 // repeats of up to 2 s or 1000 iterations each.
-func lighterDefaults(fs *flag.FlagSet, opt *runner.Options) {
-	if !flagGiven(fs, "count") {
+func (c *Command) lighterDefaults(opt *runner.Options) {
+	if !c.given("count") {
 		opt.Count = 3
 	}
-	if !flagGiven(fs, "benchtime") {
+	if !c.given("benchtime") {
 		opt.Benchtime = runner.Amount{Iterations: 1000, Duration: 2 * time.Second}
 	}
-}
-
-// flagGiven reports whether flag name was set on the command line.
-func flagGiven(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
 }
