@@ -263,10 +263,6 @@ func (c *Command) applyConfig(fs *flag.FlagSet, path string) error {
 	return nil
 }
 
-func errNotImplemented(name string) error {
-	return errs.Usagef(name, "", "not implemented yet")
-}
-
 func runVersion(_ context.Context, c *Command, args []string) error {
 	fs := c.newFlags("version", "version")
 	if err := c.parseFlags(fs, args); err != nil {
@@ -316,10 +312,6 @@ func catchSignals() *signalCatcher {
 	}()
 	return s
 }
-
-// ReinstallSignals re-registers the handlers, for use after a library
-// (such as the CUDA provider) replaced them.
-func (s *signalCatcher) reinstall() { signal.Notify(s.ch, os.Interrupt, syscall.SIGTERM) }
 
 func (s *signalCatcher) signal() os.Signal {
 	select {
