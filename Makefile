@@ -17,6 +17,7 @@ YOLOGATE_ORT_LIB ?= $(ORT_LIB)
 export YOLOGATE_ORT_LIB
 
 ACTIONLINT_VERSION := v1.7.12
+STATICCHECK_VERSION := v0.8.2
 BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
 FUZZTIME ?= 60s
 
@@ -75,8 +76,9 @@ test: setup npm-tools browser lint
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz-brief
 
-## lint: gofmt, go vet, actionlint
+## lint: gofmt, go vet, staticcheck, actionlint
 lint: fmt-check vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
 fmt-check:

@@ -2,9 +2,9 @@ package baselines
 
 import (
 	"math"
-	"slices"
 	"time"
 
+	"github.com/yologate/yologate/internal/stat"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -236,13 +236,7 @@ func GPUStateOf(c results.Case) *GPUState {
 // medianOf returns the median of v, rounded to 0.1, which is finer than
 // any of the telemetry's own resolutions; v is not modified.
 func medianOf(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	m := s[len(s)/2]
-	if len(s)%2 == 0 {
-		m = (s[len(s)/2-1] + m) / 2
-	}
-	return math.Round(m*10) / 10
+	return math.Round(stat.Median(v)*10) / 10
 }
 
 // MarksOf returns every mark of c and of its repeats, without duplicates,

@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/runner/results"
 )
@@ -76,7 +77,7 @@ func Update(file string, res *results.File, opt UpdateOptions) (*UpdateSummary, 
 	if old != nil && bytes.Equal(out, old) {
 		return sum, nil
 	}
-	if err := writeAtomic(file, out, mode); err != nil {
+	if err := atomicfile.Write(file, out, mode); err != nil {
 		return nil, err
 	}
 	return sum, nil
@@ -86,39 +87,6 @@ func Update(file string, res *results.File, opt UpdateOptions) (*UpdateSummary, 
 // same directory, removed again after each update.
 func lockPath(file string) string {
 	return filepath.Join(filepath.Dir(file), "."+filepath.Base(file)+".lock")
-}
-
-// writeAtomic writes data to a temporary file beside file and renames it
-// over file, so that readers see the old or the new file, never a part.
-func writeAtomic(file string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(file)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(file)+".tmp-*")
-	if err != nil {
-		return &errs.Error{Kind: errs.Env, Where: file, Msg: "cannot write baseline file: " + err.Error()}
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return &errs.Error{Kind: errs.Env, Where: file, Msg: "cannot write baseline file: " + err.Error()}
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(name, file); err != nil {
-		os.Remove(name)
-		return &errs.Error{Kind: errs.Env, Where: file, Msg: "cannot replace baseline file: " + err.Error()}
-	}
-	return nil
 }
 
 // Apply returns the baseline file old (nil or empty: a new file) with the

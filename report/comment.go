@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 )
 
@@ -147,7 +146,7 @@ var _ Publisher = (*LocalPublisher)(nil)
 // Publish writes the comment (as the policy allows) and prints the status line.
 func (p *LocalPublisher) Publish(_ context.Context, o *Outcome) error {
 	if p.CommentPath != "" && p.Policy != CommentNever && p.Policy.Creates(o) {
-		if err := WriteFileAtomic(p.CommentPath, []byte(o.Markdown)); err != nil {
+		if err := atomicfile.Write(p.CommentPath, []byte(o.Markdown), 0); err != nil {
 			return err
 		}
 		fmt.Fprintf(p.Out, "comment: written to %s\n", p.CommentPath)
@@ -155,32 +154,6 @@ func (p *LocalPublisher) Publish(_ context.Context, o *Outcome) error {
 	fmt.Fprintf(p.Out, "status yologate/%s: %s: %s\n", o.Key, o.State, o.Title)
 	for _, a := range o.Annotations {
 		fmt.Fprintf(p.Out, "%s: %s: %s\n", a.Level, a.Title, a.Message)
-	}
-	return nil
-}
-
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so that readers never see a half-written file.
-func WriteFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return errs.Envf(path, "check that the directory exists and is writable", "cannot write: %v", err)
-	}
-	_, werr := tmp.Write(data)
-	if werr == nil {
-		// CreateTemp makes the file private; what yologate writes is meant to be read.
-		werr = tmp.Chmod(0o644)
-	}
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return errs.Envf(path, "check free disk space and permissions", "cannot write: %v", werr)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/internal/stat"
 )
 
 // Mermaid charts of the pull-request comment (GitHub renders ```mermaid
@@ -100,7 +101,7 @@ func repeatBars(old, cur []float64) (bars []bar, group int) {
 			if j-i > 1 {
 				label += fmt.Sprintf("-%d", j)
 			}
-			bars = append(bars, bar{label: label, value: median(v[i:j]), current: current})
+			bars = append(bars, bar{label: label, value: stat.Median(v[i:j]), current: current})
 		}
 	}
 	side(old, "b", false)

@@ -301,7 +301,7 @@ func writeReasons(b *strings.Builder, cases []compare.CaseResult, names caseName
 		}
 		if mc := c.ModelChanged; mc != nil {
 			lines = append(lines, fmt.Sprintf("- 🔁 %s: model changed (%s `%s` → %s `%s`); compared as the change under review",
-				id, commentText(mc.OldName, 80), shortSHA(mc.OldSHA256), commentText(mc.NewName, 80), shortSHA(mc.NewSHA256)))
+				id, commentText(mc.OldName, 80), results.ShortSHA(mc.OldSHA256), commentText(mc.NewName, 80), results.ShortSHA(mc.NewSHA256)))
 		}
 		if len(c.Marks) > 0 {
 			lines = append(lines, fmt.Sprintf("- 🌡️ %s: %s", id, commentText(strings.Join(c.Marks, "; "), 400)))
@@ -469,7 +469,7 @@ func provenance(f *baselines.File, cases []compare.CaseResult) string {
 		p := bc.Provenance
 		var s []string
 		if p.Commit != "" {
-			s = append(s, "commit `"+codeText(shortSHA(p.Commit), 40)+"`")
+			s = append(s, "commit `"+codeText(results.ShortSHA(p.Commit), 40)+"`")
 		}
 		if !p.Date.IsZero() {
 			s = append(s, p.Date.UTC().Format("2006-01-02"))
@@ -487,13 +487,6 @@ func provenance(f *baselines.File, cases []compare.CaseResult) string {
 		}
 	}
 	return strings.Join(parts, "; ")
-}
-
-func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
 }
 
 func orDash(s string) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/yologate/yologate/compare"
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/internal/stat"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -55,7 +56,7 @@ func EntriesFromResults(f *results.File) []MatrixEntry {
 		if len(fps) == 0 {
 			continue
 		}
-		out = append(out, MatrixEntry{Profile: c.Profile, Model: c.Model.Name, CaseID: c.ID, FPS: median(fps)})
+		out = append(out, MatrixEntry{Profile: c.Profile, Model: c.Model.Name, CaseID: c.ID, FPS: stat.Median(fps)})
 	}
 	return out
 }

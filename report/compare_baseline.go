@@ -8,6 +8,7 @@ import (
 
 	"github.com/yologate/yologate/baselines"
 	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/runner/results"
 )
 
 // WriteBaselineTable prints a baseline file as one table per hardware
@@ -30,7 +31,7 @@ func WriteBaselineTable(w io.Writer, f *baselines.File) error {
 			}
 			model := c.Model.Name
 			if c.Model.SHA256 != "" {
-				model += " " + cmpShortSHA(c.Model.SHA256)
+				model += " " + results.ShortSHA(c.Model.SHA256)
 			}
 			date := "-"
 			if !c.Provenance.Date.IsZero() {
@@ -42,7 +43,7 @@ func WriteBaselineTable(w io.Writer, f *baselines.File) error {
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, len(c.Samples.FPS),
 				cmpBaselineCell(c.Samples.FPS), cmpBaselineCell(c.Samples.P50MS), cmpBaselineCell(c.Samples.P99MS),
-				th, cmpDash(model), cmpDash(cmpShortSHA(c.Provenance.Commit)), date, cmpDash(cmpOneLine(reason)))
+				th, cmpDash(model), cmpDash(results.ShortSHA(c.Provenance.Commit)), date, cmpDash(cmpOneLine(reason)))
 		}
 		tw.Flush()
 	}

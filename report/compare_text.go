@@ -10,6 +10,7 @@ import (
 
 	"github.com/yologate/yologate/compare"
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/runner/results"
 )
 
 // CompareFormats lists the formats WriteCompare renders.
@@ -88,7 +89,7 @@ func layoutCompare(r *compare.Report) compareLayout {
 		var caseNotes []int
 		if c.ModelChanged != nil {
 			caseNotes = append(caseNotes, addNote(fmt.Sprintf("%s: model changed (sha256 %s → %s); compared as usual",
-				c.ID, cmpShortSHA(c.ModelChanged.OldSHA256), cmpShortSHA(c.ModelChanged.NewSHA256))))
+				c.ID, results.ShortSHA(c.ModelChanged.OldSHA256), results.ShortSHA(c.ModelChanged.NewSHA256))))
 		}
 		if c.Reason != "" && (len(c.Metrics) == 0 || c.Verdict == compare.Inconclusive && len(c.EnvDiff)+len(c.Marks) > 0) {
 			caseNotes = append(caseNotes, addNote(c.ID+": "+c.Reason))
@@ -141,13 +142,6 @@ func cmpNoteRefs(notes []int, format string) string {
 		s.WriteString(" " + fmt.Sprintf(format, n))
 	}
 	return s.String()
-}
-
-func cmpShortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
 }
 
 // cmpCenterCI formats a median and its confidence interval as benchstat does:

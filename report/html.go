@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/yologate/yologate/internal/stat"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -116,21 +117,7 @@ func caseSummary(c *results.Case) string {
 		fps[i], p50[i] = r.FPS, r.Latency.P50MS
 	}
 	return fmt.Sprintf("%d repeats · median %.1f FPS · median p50 %.2f ms · session %.0f ms%s · first inference %.1f ms",
-		len(c.Repeats), median(fps), median(p50), c.ColdStart.SessionCreateMS, c.ColdStart.EngineNote(), c.ColdStart.FirstInferenceMS)
-}
-
-// median of xs; the input is not modified. Used only to label charts; the
-// statistics of verdicts come from compare.
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+		len(c.Repeats), stat.Median(fps), stat.Median(p50), c.ColdStart.SessionCreateMS, c.ColdStart.EngineNote(), c.ColdStart.FirstInferenceMS)
 }
 
 func fpsChart(c, base *results.Case, baseFPS []float64, band HTMLVerdict) template.HTML {

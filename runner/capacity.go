@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/yologate/yologate/internal/stat"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -42,7 +43,7 @@ func EvaluateCapacity(c results.Case, t CapacityTarget) CapacityPoint {
 	for _, r := range c.Repeats {
 		agg = append(agg, r.FPS)
 	}
-	p.AggregateFPS = medianF(agg)
+	p.AggregateFPS = stat.Median(agg)
 	first := true
 	for _, s := range perStream(c) {
 		if first || s.fps < p.MinStreamFPS {
@@ -136,7 +137,7 @@ func perStream(c results.Case) []streamStat {
 	}
 	out := make([]streamStat, n)
 	for k := range out {
-		out[k].fps = medianF(fps[k])
+		out[k].fps = stat.Median(fps[k])
 		if len(lat[k]) == 0 {
 			continue
 		}
@@ -145,18 +146,6 @@ func perStream(c results.Case) []streamStat {
 		out[k].p99, out[k].label = TailLatency(sorted)
 	}
 	return out
-}
-
-func medianF(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // SearchCapacity finds the largest stream count in [1, maxStreams] that
@@ -242,7 +231,7 @@ func EvaluateSweep(cases []results.Case, budgetMS float64) ([]SweepPoint, []resu
 			p50 = append(p50, r.Latency.P50MS)
 			lat = append(lat, r.LatenciesNS...)
 		}
-		p.FPS, p.P50MS = medianF(fps), medianF(p50)
+		p.FPS, p.P50MS = stat.Median(fps), stat.Median(p50)
 		slices.Sort(lat)
 		p.LatencyMS, p.LatencyLabel = TailLatency(lat)
 		p.FitsBudget = len(c.Repeats) > 0 && (budgetMS <= 0 || p.LatencyMS <= budgetMS)

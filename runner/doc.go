@@ -5,7 +5,7 @@
 // identified as "model=yolov8n/imgsz=640/batch=1/ep=cpu/precision=fp32".
 // A Plan expands several models, sizes and batches into Specs.
 //
-// The protocol for each case (DESIGN.md §3):
+// The protocol for each case:
 //
 //  1. Cold start: session creation and the first inference, each timed.
 //  2. Warm-up by count (--warmup 10) or duration (--warmup 2s), then a

@@ -13,6 +13,7 @@ import (
 
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/internal/progress"
+	"github.com/yologate/yologate/internal/stat"
 	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/ort"
 	"github.com/yologate/yologate/runner/results"
@@ -377,7 +378,7 @@ func (p *Prepared) WarmUp(ctx context.Context) error {
 		Detail:     detail,
 	}
 	p.c.Unstable = !stable
-	p.estNS = median(lat[max(0, len(lat)-steadyWindows*w):])
+	p.estNS = stat.Median(lat[max(0, len(lat)-steadyWindows*w):])
 	verdict := "stable"
 	if !stable {
 		verdict = "UNSTABLE"
@@ -392,7 +393,7 @@ func (p *Prepared) WarmUp(ctx context.Context) error {
 // minWindow iterations, at most maxWindow.
 func windowSize(lat []int64) int {
 	w := len(lat) / steadyWindows
-	if m := median(lat); m > 0 {
+	if m := stat.Median(lat); m > 0 {
 		w = max(w, int(math.Ceil(float64(minWindowTime)/m)))
 	}
 	return min(max(w, minWindow), maxWindow)
@@ -407,7 +408,7 @@ func steady(lat []int64, w int, tol float64) (bool, string) {
 	meds := make([]float64, steadyWindows)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i := range meds {
-		meds[i] = median(tail[i*w : (i+1)*w])
+		meds[i] = stat.Median(tail[i*w : (i+1)*w])
 		lo, hi = math.Min(lo, meds[i]), math.Max(hi, meds[i])
 	}
 	spread := 0.0

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yologate/yologate/internal/progress"
+	"github.com/yologate/yologate/internal/stat"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -80,7 +81,7 @@ func runCase(ctx context.Context, s *Spec, opt Options) (*results.Case, error) {
 	if c.Unstable {
 		note = "unstable"
 	}
-	p.event(progress.Event{Phase: progress.PhaseDone, FPS: medianF(fps), Note: note})
+	p.event(progress.Event{Phase: progress.PhaseDone, FPS: stat.Median(fps), Note: note})
 	return &c, nil
 }
 

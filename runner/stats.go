@@ -67,18 +67,3 @@ func nearestRank(sorted []int64, p float64) int64 {
 }
 
 func ms(ns int64) float64 { return float64(ns) / 1e6 }
-
-// median returns the median of values (the mean of the middle two for an
-// even count); 0 for none.
-func median(values []int64) float64 {
-	n := len(values)
-	if n == 0 {
-		return 0
-	}
-	s := slices.Clone(values)
-	slices.Sort(s)
-	if n%2 == 1 {
-		return float64(s[n/2])
-	}
-	return (float64(s[n/2-1]) + float64(s[n/2])) / 2
-}

@@ -2,19 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
-	"slices"
 	"strings"
-	"time"
 
-	"github.com/yologate/yologate/baselines"
-	"github.com/yologate/yologate/compare"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner"
 	"github.com/yologate/yologate/runner/results"
+	"github.com/yologate/yologate/workflow"
+	"github.com/yologate/yologate/workflow/ab"
 )
 
 // abSide is one side of an A/B run: its flags and resolved cases.
@@ -23,7 +19,6 @@ type abSide struct {
 	args  []string
 	plan  runner.Plan
 	specs []runner.Spec
-	file  *results.File
 }
 
 // splitSideArgs turns the value of --a or --b into flags: a bare word (a
@@ -165,164 +160,29 @@ func runAB(ctx context.Context, c *Command, args []string) error {
 		return errs.Usagef("--b", "give both sides the same number of models, sizes and batches",
 			"side a has %d case(s), side b %d", len(sides[0].specs), len(sides[1].specs))
 	}
-	checks, err := bf.acc.load(c, append(append([]runner.Spec{}, sides[0].specs...), sides[1].specs...))
+	chk, err := bf.acc.load(c, append(append([]runner.Spec{}, sides[0].specs...), sides[1].specs...))
 	if err != nil {
 		return err
 	}
 	defer c.instrument(&opt)()
 	c.applyProgress(&opt, &bf)
-	for _, s := range sides {
-		s.file = &results.File{Schema: results.Schema, Status: results.StatusIncomplete, Started: time.Now().UTC().Round(0),
-			Fingerprint: opt.Fingerprint, Cases: []results.Case{}}
-	}
-	runErr := abRun(ctx, c, sides, opt, *fresh)
-	for _, s := range sides {
-		if runErr == nil {
-			// B's detections are compared with A's, as with a baseline's.
-			runErr = bf.acc.check(ctx, c, s.specs, s.file, checks)
-		}
-	}
-	for _, s := range sides {
-		s.file.Finished = time.Now().UTC().Round(0)
-		if runErr == nil {
-			s.file.Status = results.StatusComplete
-		} else {
-			s.file.StatusReason = runErr.Error()
-		}
-	}
+	in := ab.Input{Runner: workflow.ORT{}, A: sides[0].specs, B: sides[1].specs, Options: opt, Fresh: *fresh, Log: c.log(&bf),
+		Check: func(ctx context.Context, specs []runner.Spec, f *results.File) error {
+			return c.listProblems(chk.Check(ctx, specs, f))
+		}}
+	res, runErr := ab.Run(ctx, in, copt)
 	for i, p := range []string{*outA, *outB} {
-		if p != "" && len(sides[i].file.Cases) > 0 {
-			if err := results.Write(p, sides[i].file); err != nil {
-				return errors.Join(runErr, err)
+		if p != "" && res != nil {
+			if err := writeResults(p, []*results.File{res.A, res.B}[i], runErr); err != runErr {
+				return err
 			}
 		}
 	}
 	if runErr != nil {
 		return runErr
 	}
-	rep := abReport(sides, copt)
-	if err := report.WriteCompare(c.Stdout, rep, cf.format); err != nil {
+	if err := report.WriteCompare(c.Stdout, res.Report, cf.format); err != nil {
 		return &errs.Error{Kind: errs.Env, Where: "stdout", Msg: "writing the report: " + err.Error()}
 	}
-	return verdictError(rep)
-}
-
-// abRun measures each pair of cases with their repeats interleaved: both
-// sessions are created and warmed up, then the repeats alternate in the
-// order A B, B A, A B, ... so that a drift of the machine (heat, other
-// load) falls on both sides alike. With fresh, every pair of repeats gets
-// new sessions (created and warmed up again): a session's own speed (where
-// its weights and buffers happen to lie in memory) then varies from pair
-// to pair like any other noise, instead of favouring one side for the
-// whole run.
-func abRun(ctx context.Context, c *Command, sides []*abSide, opt runner.Options, fresh bool) error {
-	block := opt.Count
-	if fresh {
-		block = 1
-	}
-	for i := range sides[0].specs {
-		var acc [2]*results.Case
-		keep := func() {
-			for k, s := range sides {
-				if acc[k] != nil && len(acc[k].Repeats) > 0 {
-					s.file.Cases = append(s.file.Cases, *acc[k])
-				}
-			}
-		}
-		for start := 0; start < opt.Count; start += block {
-			err := abBlock(ctx, c, sides, i, opt, start, min(start+block, opt.Count), &acc)
-			if err != nil {
-				keep()
-				return err
-			}
-		}
-		keep()
-	}
-	return nil
-}
-
-// abBlock creates and warms up one session per side for case i, runs the
-// repeats [from, to) interleaved, and adds them to acc.
-func abBlock(ctx context.Context, c *Command, sides []*abSide, i int, opt runner.Options, from, to int, acc *[2]*results.Case) error {
-	var ps [2]*runner.Prepared
-	defer func() {
-		for k, p := range ps {
-			if p == nil {
-				continue
-			}
-			got := p.Case()
-			if acc[k] == nil {
-				acc[k] = &got
-			} else {
-				acc[k].Repeats = append(acc[k].Repeats, got.Repeats...)
-				acc[k].Unstable = acc[k].Unstable || got.Unstable
-				for _, m := range got.Marks {
-					if !slices.Contains(acc[k].Marks, m) {
-						acc[k].Marks = append(acc[k].Marks, m)
-					}
-				}
-			}
-			p.Close()
-		}
-	}()
-	for k, s := range sides {
-		fmt.Fprintf(c.Stderr, "ab: side %s: %s\n", s.name, s.specs[i].ID())
-		p, err := runner.Prepare(ctx, s.specs[i], opt)
-		if err != nil {
-			return fmt.Errorf("side %s: %w", s.name, err)
-		}
-		ps[k] = p
-	}
-	for k := range ps {
-		fmt.Fprintf(c.Stderr, "ab: warm-up, side %s\n", sides[k].name)
-		if err := ps[k].WarmUp(ctx); err != nil {
-			return err
-		}
-	}
-	for r := from; r < to; r++ {
-		order := []int{0, 1}
-		if r%2 == 1 {
-			order = []int{1, 0}
-		}
-		for _, k := range order {
-			fmt.Fprintf(c.Stderr, "ab: repeat %d/%d, side %s\n", r+1, opt.Count, sides[k].name)
-			if _, err := ps[k].RunRepeat(ctx); err != nil {
-				return fmt.Errorf("side %s: %w", sides[k].name, err)
-			}
-		}
-	}
-	return nil
-}
-
-// abMeasurements pairs the cases of both sides by position. A pair whose
-// ids differ (other size, other model) is compared under the label
-// "A-id vs B-id". The environment is the same machine on both sides, and
-// what differs between the sides (settings, model) is the point of the
-// run, so it is neither a mismatch nor a "model changed".
-func abMeasurements(a, b *results.File) ([]compare.Measurement, []compare.Measurement) {
-	ma, mb := compare.FromResults(a), compare.FromResults(b)
-	for i := range ma {
-		if i >= len(mb) {
-			break
-		}
-		id := ma[i].CaseID
-		if mb[i].CaseID != id {
-			id = ma[i].CaseID + " vs " + mb[i].CaseID
-		}
-		ma[i].CaseID, mb[i].CaseID = id, id
-		mb[i].Profile = ma[i].Profile
-		ma[i].Env, mb[i].Env = baselines.Environment{}, baselines.Environment{}
-		// A generated model differs with its size; two model files are
-		// what the run compares: either way the ids say it already.
-		ma[i].Model, mb[i].Model = baselines.Model{}, baselines.Model{}
-	}
-	return ma, mb
-}
-
-// abReport compares B with A pair by pair (compare.Options.Paired): the
-// interleaving is what lets the test see past the machine's drift.
-func abReport(sides []*abSide, opt compare.Options) *compare.Report {
-	opt.Paired = true
-	a, b := abMeasurements(sides[0].file, sides[1].file)
-	return compare.Compare(a, b, opt)
+	return verdictError(res.Report)
 }

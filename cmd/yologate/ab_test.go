@@ -10,6 +10,7 @@ import (
 
 	"github.com/yologate/yologate/runner/ort"
 	"github.com/yologate/yologate/runner/results"
+	"github.com/yologate/yologate/workflow/ab"
 )
 
 func TestSplitSideArgs(t *testing.T) {
@@ -84,7 +85,7 @@ func TestABMeasurementsLabel(t *testing.T) {
 		return &results.File{Cases: []results.Case{{ID: id, Profile: "cpu=x/threads=1", Device: -1,
 			Model: results.Model{SHA256: id}, Repeats: []results.Repeat{{FPS: fps}}}}}
 	}
-	a, b := abMeasurements(mk("model=m/imgsz=640", 10), mk("model=m/imgsz=640x704", 9))
+	a, b := ab.Measurements(mk("model=m/imgsz=640", 10), mk("model=m/imgsz=640x704", 9))
 	want := "model=m/imgsz=640 vs model=m/imgsz=640x704"
 	if a[0].CaseID != want || b[0].CaseID != want || a[0].Model.SHA256 != "" || b[0].Model.SHA256 != "" {
 		t.Errorf("ids %q / %q, models %+v / %+v", a[0].CaseID, b[0].CaseID, a[0].Model, b[0].Model)

@@ -20,6 +20,7 @@ import (
 	"github.com/yologate/yologate/internal/progress"
 	"github.com/yologate/yologate/runner"
 	"github.com/yologate/yologate/runner/gpu"
+	"github.com/yologate/yologate/runner/results"
 )
 
 // Exit codes, named once; Main is the only place that chooses one.
@@ -47,10 +48,39 @@ type Command struct {
 	// Ctx, when set, replaces the signal-aware context Main creates.
 	Ctx context.Context
 
-	// cfg is the config file the command read, if any, and explicit the
-	// flags given on the command line (which win over it).
-	cfg      *config.Config
-	explicit map[string]bool
+	// cfg is the config file the command read, if any; set records each
+	// flag that was given and where: on the command line (which wins) or
+	// in cfg.
+	cfg *config.Config
+	set map[string]origin
+}
+
+// origin says where a flag's value came from.
+type origin int
+
+const (
+	fromCommandLine origin = iota + 1
+	fromConfig
+)
+
+// given reports whether flag name was set, on the command line or in the
+// config file.
+func (c *Command) given(name string) bool { return c.set[name] != 0 }
+
+// onCommandLine reports whether flag name was set on the command line.
+func (c *Command) onCommandLine(name string) bool { return c.set[name] == fromCommandLine }
+
+// record notes the flags of fs that are set and not yet recorded as coming
+// from where.
+func (c *Command) record(fs *flag.FlagSet, where origin) {
+	if c.set == nil {
+		c.set = map[string]origin{}
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if c.set[f.Name] == 0 {
+			c.set[f.Name] = where
+		}
+	})
 }
 
 // subcommand is one verb of the command line.
@@ -200,6 +230,7 @@ func (c *Command) parseFlags(fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return errs.Usagef(fs.Name(), "run \""+fs.Name()+" --help\" for the flags", "%s", err.Error())
 	}
+	c.record(fs, fromCommandLine)
 	if cfgPath != nil {
 		return c.applyConfig(fs, *cfgPath)
 	}
@@ -209,7 +240,7 @@ func (c *Command) parseFlags(fs *flag.FlagSet, args []string) error {
 // configured lists the commands that read .yologate.yml: those that
 // measure or judge. The others (models generate, detect, ...) take only
 // their flags, so a repository's settings never change what they do.
-var configured = map[string]bool{"run": true, "gate": true, "ab": true, "compare": true, "capacity": true, "sweep": true}
+var configured = map[string]bool{"run": true, "gate": true, "ab": true, "compare": true, "capacity": true, "sweep": true, "report": true}
 
 // applyConfig sets the flags that the config file names and the command
 // line did not, and keeps the file's explicit cases for benchFlags.
@@ -224,17 +255,12 @@ func (c *Command) applyConfig(fs *flag.FlagSet, path string) error {
 	if err != nil {
 		return err
 	}
-	c.explicit = map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { c.explicit[f.Name] = true })
 	if err := cfg.Apply(fs, nil); err != nil {
 		return err
 	}
+	c.record(fs, fromConfig)
 	c.cfg = cfg
 	return nil
-}
-
-func errNotImplemented(name string) error {
-	return errs.Usagef(name, "", "not implemented yet")
 }
 
 func runVersion(_ context.Context, c *Command, args []string) error {
@@ -257,10 +283,7 @@ func buildVersion() (v, commit string) {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range info.Settings {
 			if s.Key == "vcs.revision" {
-				commit = s.Value
-				if len(commit) > 12 {
-					commit = commit[:12]
-				}
+				commit = results.ShortSHA(s.Value)
 			}
 		}
 	}
@@ -289,10 +312,6 @@ func catchSignals() *signalCatcher {
 	}()
 	return s
 }
-
-// ReinstallSignals re-registers the handlers, for use after a library
-// (such as the CUDA provider) replaced them.
-func (s *signalCatcher) reinstall() { signal.Notify(s.ch, os.Interrupt, syscall.SIGTERM) }
 
 func (s *signalCatcher) signal() os.Signal {
 	select {

@@ -15,7 +15,8 @@ import (
 	"github.com/yologate/yologate/runner/results"
 )
 
-// compareFlags are the statistics flags shared by compare, ab and gate.
+// compareFlags are the statistics flags shared by compare, ab, gate and
+// report (which has no --format).
 type compareFlags struct {
 	threshold          string
 	alpha              string
@@ -26,9 +27,14 @@ type compareFlags struct {
 }
 
 func (f *compareFlags) register(fs *flag.FlagSet) {
+	f.registerStats(fs)
+	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(report.CompareFormats, ", "))
+}
+
+// registerStats registers the flags that decide the verdicts.
+func (f *compareFlags) registerStats(fs *flag.FlagSet) {
 	fs.StringVar(&f.threshold, "threshold", "5%", "smallest change of a median that counts, as a percentage (a baseline case may override it)")
 	fs.StringVar(&f.alpha, "alpha", "0.05", "significance level in (0,1), after Holm correction across all tests of the comparison")
-	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(report.CompareFormats, ", "))
 	fs.BoolVar(&f.failOnInconclusive, "fail-on-inconclusive", false, "exit 1 also when a case is inconclusive")
 	fs.StringVar(&f.metrics, "metrics", "fps,p50_ms,p99_ms", "gated metrics, comma-separated: fps, p50_ms, p99_ms")
 	f.acc.register(fs)
@@ -66,7 +72,7 @@ func (f *compareFlags) options() (compare.Options, error) {
 		return opt, err
 	}
 	switch f.format {
-	case "text", "markdown", "md", "json":
+	case "", "text", "markdown", "md", "json":
 	default:
 		return opt, errs.Usagef("--format", "use one of "+strings.Join(report.CompareFormats, ", "), "unknown format %q", f.format)
 	}

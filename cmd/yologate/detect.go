@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/runner"
 	"github.com/yologate/yologate/runner/ort"
@@ -144,13 +145,5 @@ func writeFloats(path string, v []float32) error {
 	for i, f := range v {
 		binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(f))
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf, 0o644); err != nil {
-		return &errs.Error{Kind: errs.Env, Where: path, Msg: "cannot write the output dump", Fix: "check the folder exists and is writable", Err: err}
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return &errs.Error{Kind: errs.Env, Where: path, Err: err}
-	}
-	return nil
+	return atomicfile.Write(path, buf, 0)
 }

@@ -10,12 +10,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/internal/flagdef"
 	"github.com/yologate/yologate/report"
 	ghreport "github.com/yologate/yologate/report/github"
-	"github.com/yologate/yologate/runner"
-	"github.com/yologate/yologate/runner/results"
+	"github.com/yologate/yologate/workflow/gate"
 )
 
 // publishTimeout bounds everything the gate sends to GitHub, retries
@@ -64,7 +64,7 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	if fs.NArg() > 0 {
 		return errs.Usagef("gate", "models go in --model, results in --results", "unexpected argument %q", fs.Arg(0))
 	}
-	if err := resultsOrBenchmark(fs, g.results); err != nil {
+	if err := c.resultsOrBenchmark(g.results); err != nil {
 		return err
 	}
 	opt, err := cf.options()
@@ -111,47 +111,50 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 		return err
 	}
 
-	var cur *results.File
-	var confirmed []string
+	gin := gate.Input{Baseline: base, Options: opt, Confirm: g.confirm}
 	if g.results != "" {
-		if cur, err = readResults(g.results); err != nil {
+		if gin.Current, err = readResults(g.results); err != nil {
 			return err
 		}
 	} else {
-		m, err := newMeasurer(c, &bf, &wf)
+		plan, popt, err := bf.plan()
 		if err != nil {
 			return err
 		}
-		defer m.done()
-		if cur, err = m.run(ctx, nil); err != nil {
+		w, err := wf.workload(c)
+		if err != nil {
 			return err
 		}
-		rep := compare.Compare(compare.FromBaseline(base), compare.FromResults(cur), opt)
-		if g.confirm {
-			if cur, confirmed, err = m.confirm(ctx, rep, cur); err != nil {
-				return err
-			}
+		job, done, err := c.job(&bf, w, plan, popt)
+		if err != nil {
+			return err
 		}
-		if g.out != "" {
-			if err := results.Write(g.out, cur); err != nil {
-				return err
-			}
+		defer done()
+		gin.Job = job
+	}
+	res, err := gate.Run(ctx, gin)
+	if err != nil {
+		return err
+	}
+	if g.results == "" {
+		if err := writeResults(g.out, res.Current, nil); err != nil {
+			return err
 		}
 	}
-	rep := compare.Compare(compare.FromBaseline(base), compare.FromResults(cur), opt)
+	cur, rep := res.Current, res.Report
 	if err := report.WriteCompare(c.Stdout, rep, cf.format); err != nil {
 		return errs.Envf("stdout", "", "writing the report: %v", err)
 	}
 
 	in := report.CommentInput{Report: rep, Current: cur, Baseline: base, Key: key, RunURL: env.RunURL,
-		Args: args, Confirmed: confirmed}
-	o := outcomeOf(in, g.report)
+		Args: args, Confirmed: res.Confirmed}
+	o := report.GateOutcome(in, g.report)
 	if g.report != "" {
 		data, err := json.MarshalIndent(report.NewGateReport(key, env.RunURL, cur, rep), "", "  ")
 		if err != nil {
 			return errs.Envf(g.report, "", "encoding the gate report: %v", err)
 		}
-		if err := report.WriteFileAtomic(g.report, append(data, '\n')); err != nil {
+		if err := atomicfile.Write(g.report, append(data, '\n'), 0); err != nil {
 			return err
 		}
 	}
@@ -213,163 +216,19 @@ func (c *Command) publisher(env ghreport.Env, policy report.CommentPolicy, g *ga
 	return p, nil
 }
 
-// outcomeOf turns a comparison into what the sinks publish.
-func outcomeOf(in report.CommentInput, reportPath string) *report.Outcome {
-	r := in.Report
-	o := &report.Outcome{Key: in.Key, Verdict: string(r.Verdict), Title: report.PlainHeadline(r), ReportPath: reportPath,
-		Markdown: report.CommentMarkdown(in), Summary: report.MarkdownWithin(in, report.MaxSummaryChars)}
-	switch {
-	case r.Fail:
-		o.State = report.StateFailure
-	case r.Verdict == compare.Inconclusive || r.Verdict == compare.Missing:
-		o.State = report.StateNeutral
-	}
-	for _, c := range r.Cases {
-		if c.Verdict != compare.Unchanged {
-			o.Changed = true
-		}
-		where := c.ID + " on " + c.Profile
-		switch {
-		case c.Verdict.Fails(r.Options):
-			msg := where + ": " + string(c.Verdict)
-			for _, m := range c.Metrics {
-				if m.Verdict == c.Verdict {
-					msg += fmt.Sprintf(", %s %+.1f%% (%s → %s, p=%.3g)", m.Metric.Label(), m.DeltaPct, num(m.Old.Median), num(m.New.Median), m.PHolm)
-				}
-			}
-			if c.Reason != "" {
-				msg += ": " + c.Reason
-			}
-			o.Annotations = append(o.Annotations, report.Annotation{Level: report.LevelError, Title: "yologate " + string(c.Verdict), Message: msg})
-		case c.Verdict == compare.Inconclusive || c.Verdict == compare.Missing:
-			o.Annotations = append(o.Annotations, report.Annotation{Level: report.LevelWarning, Title: "yologate " + string(c.Verdict), Message: where + ": " + c.Reason})
-		}
-	}
-	if len(r.Cases) > 0 {
-		for _, m := range r.Cases[0].Metrics {
-			if m.Metric == compare.FPS {
-				o.FPS = m.New.Median
-			}
-		}
-	}
-	if o.FPS == 0 && in.Current != nil {
-		if e := report.EntriesFromResults(in.Current); len(e) > 0 {
-			o.FPS = e[0].FPS
-		}
-	}
-	return o
-}
-
-func num(v float64) string { return fmt.Sprintf("%.4g", v) }
-
-// measurer runs the benchmark the gate's flags describe, all of it or
-// some cases again.
-type measurer struct {
-	c     *Command
-	specs []runner.Spec
-	opt   runner.Options
-	w     runner.Workload
-	// acc and checks are the accuracy check run after the timing.
-	acc    *accuracyFlags
-	checks []runner.CheckImage
-	// done releases NVML once measuring is over.
-	done func()
-}
-
-func newMeasurer(c *Command, bf *benchFlags, wf *workloadFlags) (*measurer, error) {
-	plan, opt, err := bf.plan()
-	if err != nil {
-		return nil, err
-	}
-	w, err := wf.workload(c)
-	if err != nil {
-		return nil, err
-	}
-	specs, err := bf.specs(c, plan)
-	if err != nil {
-		return nil, err
-	}
-	checks, err := bf.acc.load(c, specs)
-	if err != nil {
-		return nil, err
-	}
-	done := c.instrument(&opt)
-	c.applyProgress(&opt, bf)
-	return &measurer{c: c, specs: specs, opt: opt, w: w, acc: &bf.acc, checks: checks, done: done}, nil
-}
-
-// run measures the cases whose ids are in only (all when only is nil).
-func (m *measurer) run(ctx context.Context, only map[string]bool) (*results.File, error) {
-	specs := m.specs
-	if only != nil {
-		specs = nil
-		for _, s := range m.specs {
-			if only[s.ID()] {
-				specs = append(specs, s)
-			}
-		}
-	}
-	f, err := runner.RunWorkload(ctx, specs, m.opt, m.w)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.acc.check(ctx, m.c, specs, f, m.checks); err != nil {
-		return nil, err
-	}
-	return f, nil
-}
-
-// confirm measures the cases flagged as regressions once more and puts the
-// new measurements in their place, so that only a regression that holds
-// fails the gate. It returns the re-measured case ids.
-func (m *measurer) confirm(ctx context.Context, rep *compare.Report, cur *results.File) (*results.File, []string, error) {
-	suspects := map[string]bool{}
-	var ids []string
-	for _, c := range rep.Cases {
-		if c.Verdict == compare.Regression && !suspects[c.ID] {
-			suspects[c.ID] = true
-			ids = append(ids, c.ID)
-		}
-	}
-	if len(ids) == 0 {
-		return cur, nil, nil
-	}
-	fmt.Fprintf(m.c.Stderr, "yologate: measuring %d case(s) flagged as regression again to confirm: %s\n", len(ids), strings.Join(ids, ", "))
-	again, err := m.run(ctx, suspects)
-	if err != nil {
-		return nil, nil, err
-	}
-	fresh := map[string]results.Case{}
-	for _, c := range again.Cases {
-		fresh[c.Profile+"\x00"+c.ID] = c
-	}
-	out := *cur
-	out.Cases = make([]results.Case, len(cur.Cases))
-	for i, c := range cur.Cases {
-		if n, ok := fresh[c.Profile+"\x00"+c.ID]; ok {
-			c = n
-		}
-		out.Cases[i] = c
-	}
-	out.Finished = again.Finished
-	return &out, ids, nil
-}
-
-// resultsOrBenchmark refuses benchmark flags next to --results: the gate
-// would compare the file and silently ignore them.
-func resultsOrBenchmark(fs *flag.FlagSet, results string) error {
+// resultsOrBenchmark refuses a benchmark or workload flag given on the
+// command line next to --results: the gate compares the file and would
+// silently ignore it. The config file's settings are for runs and do not
+// count.
+func (c *Command) resultsOrBenchmark(results string) error {
 	if results == "" {
 		return nil
 	}
-	var err error
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "model", "imgsz", "batch", "ep", "precision", "device", "warmup", "benchtime", "count", "threads", "include-copies":
-			if err == nil {
-				err = errs.Usagef("--results", "drop --"+f.Name+", or drop --results to run the benchmark",
-					"--results compares a file; --%s only applies to a run", f.Name)
-			}
+	for _, d := range flagdef.Defs {
+		if d.RunOnly() && c.onCommandLine(d.Name) {
+			return errs.Usagef("--results", "drop --"+d.Name+", or drop --results to run the benchmark",
+				"--results compares a file; --%s only applies to a run", d.Name)
 		}
-	})
-	return err
+	}
+	return nil
 }

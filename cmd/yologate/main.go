@@ -11,6 +11,10 @@
 //	yologate models    list | generate NAME | inspect FILE
 //	yologate merge     combine results from several runners into one report
 //	yologate doctor    what this machine can run
+//	yologate detect    print a model's detections on images
+//	yologate capacity  how many concurrent streams this machine holds at a target fps
+//	yologate sweep     measure a batch x imgsz grid and recommend one for a latency budget
+//	yologate report    write a self-contained HTML report with charts
 //	yologate version   print the version
 //
 // Run "yologate COMMAND --help" for a command's flags.

@@ -4,16 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner"
 	"github.com/yologate/yologate/runner/onnxmodel"
 	"github.com/yologate/yologate/runner/yolo"
@@ -61,31 +57,13 @@ func (c *Command) modelsList(args []string) error {
 			return err
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.1f\t%s\t%.1f\t\n", m.Name, m.Family, m.Scale,
-			thousands(st.Params), st.GFLOPs, thousands(m.PublishedParams), m.PublishedGFLOPs)
+			report.Thousands(st.Params), st.GFLOPs, report.Thousands(m.PublishedParams), m.PublishedGFLOPs)
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(c.Stdout, "\nParameters and GFLOPs are those of the generated graph (batch norm folded; a multiply-add counts 2 FLOPs).")
 	return nil
-}
-
-// thousands formats n with comma separators: 3151904 → "3,151,904".
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 func (c *Command) modelsGenerate(args []string) error {
@@ -126,8 +104,11 @@ func (c *Command) modelsGenerate(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*out, data); err != nil {
-		return err
+	if err := atomicfile.Write(*out, data, 0); err != nil {
+		// A path that cannot be written is a usage error naming -o.
+		var e *errs.Error
+		errors.As(err, &e)
+		return errs.Usagef("-o", "choose a writable output path", "%q: %s", *out, e.Msg)
 	}
 	info, err := onnxmodel.Inspect(data)
 	if err != nil {
@@ -135,48 +116,7 @@ func (c *Command) modelsGenerate(args []string) error {
 	}
 	gflops, _, _ := info.GFLOPsAt(b, size.Height, size.Width)
 	fmt.Fprintf(c.Stdout, "wrote %s: %s, input %s, %s params, %.1f GFLOPs at %dx%dx%d, sha256 %s\n",
-		*out, name, info.Inputs[0].ShapeString(), thousands(info.Params), gflops, b, size.Height, size.Width, info.SHA256)
-	return nil
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// folder and a rename, so that no partial file is ever left at path. A path
-// that cannot be written is a usage error naming -o.
-func writeFileAtomic(path string, data []byte) error {
-	bad := func(err error) error {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return errs.Usagef("-o", "choose a writable output path", "cannot write %q: %v", path, err)
-	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return errs.Usagef("-o", "give a file name, not a folder", "%q is a directory", path)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return bad(err)
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return bad(err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return bad(err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return bad(err)
-	}
+		*out, name, info.Inputs[0].ShapeString(), report.Thousands(info.Params), gflops, b, size.Height, size.Width, info.SHA256)
 	return nil
 }
 
@@ -194,146 +134,6 @@ func (c *Command) modelsInspect(args []string) error {
 		return err
 	}
 	meta, metaErr := yolo.ParseMetadata(info.Metadata)
-	printInspect(c.Stdout, pos[0], info, meta, metaErr)
+	report.WriteModelInfo(c.Stdout, pos[0], info, meta, metaErr)
 	return nil
-}
-
-// printInspect writes the inspect report.
-func printInspect(w io.Writer, path string, info *onnxmodel.Info, meta yolo.Metadata, metaErr error) {
-	fmt.Fprintf(w, "file:     %s (%s bytes)\n", path, thousands(info.Size))
-	fmt.Fprintf(w, "sha256:   %s\n", info.SHA256)
-	producer := strings.TrimSpace(info.ProducerName + " " + info.ProducerVersion)
-	if producer == "" {
-		producer = "-"
-	}
-	fmt.Fprintf(w, "producer: %s (ir_version %d)\n", producer, info.IRVersion)
-	var opsets []string
-	for _, o := range info.Opsets {
-		d := o.Domain
-		if d == "" {
-			d = "ai.onnx"
-		}
-		opsets = append(opsets, fmt.Sprintf("%s %d", d, o.Version))
-	}
-	fmt.Fprintf(w, "opset:    %d (%s)\n", info.Opset, strings.Join(opsets, ", "))
-	for _, in := range info.Inputs {
-		fmt.Fprintf(w, "input:    %s %s %s\n", in.Name, in.Type, in.ShapeString())
-	}
-	for _, out := range info.Outputs {
-		fmt.Fprintf(w, "output:   %s %s %s\n", out.Name, out.Type, out.ShapeString())
-	}
-	fmt.Fprintf(w, "nodes:    %d (%s)\n", info.Nodes, opSummary(info.Ops))
-	fmt.Fprintf(w, "params:   %s\n", thousands(info.Params))
-	gflops, covered, total := info.GFLOPs, info.FLOPsCovered, info.FLOPsNodes
-	input := append([]int64(nil), info.FLOPsInput...)
-	// A dynamic export is estimated at the size its metadata says it was
-	// exported for, rather than at 640.
-	if img, ok := info.InputImage(); ok && meta.Imgsz != nil && !img.Shape[2].Known() && !img.Shape[3].Known() && len(input) == 4 {
-		input[2], input[3] = int64(meta.Imgsz[0]), int64(meta.Imgsz[1])
-		gflops, covered, total = info.GFLOPsAt(int(input[0]), meta.Imgsz[0], meta.Imgsz[1])
-	}
-	shape := make([]string, len(input))
-	for i, d := range input {
-		shape[i] = strconv.FormatInt(d, 10)
-	}
-	cover := ""
-	if covered < total {
-		cover = fmt.Sprintf(", %d of %d compute nodes sized", covered, total)
-	}
-	fmt.Fprintf(w, "GFLOPs:   %.2f (estimate at input [%s]%s)\n", gflops, strings.Join(shape, " "), cover)
-	if len(info.Metadata) == 0 {
-		fmt.Fprintln(w, "metadata: none")
-		return
-	}
-	fmt.Fprintln(w, "ultralytics metadata:")
-	fmt.Fprintf(w, "  task:    %s\n", orDash(meta.Task))
-	fmt.Fprintf(w, "  names:   %d classes%s\n", len(meta.Names), firstNames(meta.NameList()))
-	if meta.Imgsz != nil {
-		fmt.Fprintf(w, "  imgsz:   [%d, %d]\n", meta.Imgsz[0], meta.Imgsz[1])
-	} else {
-		fmt.Fprintln(w, "  imgsz:   -")
-	}
-	fmt.Fprintf(w, "  stride:  %s\n", orDash(intString(meta.Stride)))
-	fmt.Fprintf(w, "  batch:   %s\n", orDash(intString(meta.Batch)))
-	fmt.Fprintf(w, "  version: %s\n", orDash(meta.Version))
-	if meta.Generator != "" {
-		fmt.Fprintf(w, "  generator: %s (seed %s)\n", meta.Generator, orDash(meta.Seed))
-	}
-	var other []string
-	for _, k := range info.MetadataKeys {
-		if !knownMetaKey[k] {
-			other = append(other, k)
-		}
-	}
-	if len(other) > 0 {
-		fmt.Fprintf(w, "  other keys: %s\n", strings.Join(other, ", "))
-	}
-	if metaErr != nil {
-		var l errs.List
-		if errors.As(metaErr, &l) {
-			for _, e := range l {
-				fmt.Fprintf(w, "  warning: %s\n", e.Error())
-			}
-		} else {
-			fmt.Fprintf(w, "  warning: %s\n", metaErr)
-		}
-	}
-}
-
-var knownMetaKey = map[string]bool{
-	"description": true, "author": true, "date": true, "version": true, "license": true, "docs": true,
-	"stride": true, "task": true, "batch": true, "imgsz": true, "names": true, "args": true,
-	"channels": true, "end2end": true, "head": true, yolo.MetaGenerator: true, yolo.MetaSeed: true,
-}
-
-func opSummary(ops map[string]int) string {
-	type kv struct {
-		op string
-		n  int
-	}
-	var l []kv
-	for op, n := range ops {
-		l = append(l, kv{op, n})
-	}
-	sort.Slice(l, func(i, j int) bool {
-		if l[i].n != l[j].n {
-			return l[i].n > l[j].n
-		}
-		return l[i].op < l[j].op
-	})
-	var parts []string
-	for i, x := range l {
-		if i == 6 {
-			parts = append(parts, fmt.Sprintf("%d more types", len(l)-6))
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%s %d", x.op, x.n))
-	}
-	return strings.Join(parts, ", ")
-}
-
-func firstNames(names []string) string {
-	if len(names) == 0 {
-		return ""
-	}
-	n := min(3, len(names))
-	s := ": " + strings.Join(names[:n], ", ")
-	if len(names) > n {
-		s += ", ..."
-	}
-	return s
-}
-
-func intString(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return strconv.Itoa(n)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

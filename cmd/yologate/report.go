@@ -5,8 +5,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/yologate/yologate/baselines"
 	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner/results"
@@ -19,6 +19,8 @@ func runReport(_ context.Context, c *Command, args []string) error {
 	basePath := fs.String("base", "", "an earlier results JSON to compare against, instead of --baseline (optional)")
 	out := fs.String("o", "", "write the HTML report to `FILE` (required)")
 	title := fs.String("title", "", "page title (default: yologate report)")
+	var cf compareFlags
+	cf.registerStats(fs)
 	if err := c.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -35,6 +37,10 @@ func runReport(_ context.Context, c *Command, args []string) error {
 	if err := checkOutPath("-o", *out); err != nil {
 		return err
 	}
+	opt, err := cf.options()
+	if err != nil {
+		return err
+	}
 	head, err := results.Read(*resultsPath)
 	if err != nil {
 		return err
@@ -43,7 +49,7 @@ func runReport(_ context.Context, c *Command, args []string) error {
 	var old []compare.Measurement
 	switch {
 	case *baselinePath != "":
-		b, err := baselines.Read(*baselinePath)
+		b, err := c.readBaseline(*baselinePath)
 		if err != nil {
 			return err
 		}
@@ -58,7 +64,7 @@ func runReport(_ context.Context, c *Command, args []string) error {
 	}
 	var rep *compare.Report
 	if old != nil {
-		rep = compare.Compare(old, compare.FromResults(head), compare.DefaultOptions())
+		rep = compare.Compare(old, compare.FromResults(head), opt)
 	}
 	if err := writeHTMLReport(*out, in, rep); err != nil {
 		return err
@@ -77,5 +83,5 @@ func writeHTMLReport(path string, in report.HTMLReport, rep *compare.Report) err
 	if err := report.WriteHTML(&buf, in); err != nil {
 		return err
 	}
-	return report.WriteFileAtomic(path, buf.Bytes())
+	return atomicfile.Write(path, buf.Bytes(), 0)
 }

@@ -30,6 +30,45 @@ func TestReportCommand(t *testing.T) {
 	}
 }
 
+// TestReportBaselineFolder reads a folder of baselines as compare does, and
+// judges with the same statistics flags.
+func TestReportBaselineFolder(t *testing.T) {
+	dir := t.TempDir()
+	base := cmpResults(t, dir, "base.json", cmpProfile, 100, 10, caseV8)
+	head := cmpResults(t, dir, "head.json", cmpProfile, 90, 10, caseV8)
+	folder := filepath.Join(dir, "baselines")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cmpMain(t, "baseline", "update", "--baseline", filepath.Join(folder, "cpu.yaml"), "--results", base); code != 0 {
+		t.Fatalf("baseline update: exit %d: %s", code, stderr)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"default threshold", nil, `class="regression">regression`},
+		{"wider threshold", []string{"--threshold", "15%"}, `class="unchanged">`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "r.html")
+			args := append([]string{"report", "--results", head, "--baseline", folder, "-o", out}, tt.args...)
+			if code, _, stderr := cmpMain(t, args...); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			page, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(page), tt.want) {
+				t.Errorf("report lacks %q", tt.want)
+			}
+		})
+	}
+}
+
 func TestReportBadInput(t *testing.T) {
 	dir := t.TempDir()
 	head := cmpResults(t, dir, "head.json", cmpProfile, 80, 5, caseV8)

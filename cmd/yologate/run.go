@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/ort"
 	"github.com/yologate/yologate/runner/results"
+	"github.com/yologate/yologate/workflow"
 )
 
 // listFlag is a repeatable flag that also takes comma lists:
@@ -147,7 +149,7 @@ func (b *benchFlags) specs(c *Command, p runner.Plan) ([]runner.Spec, error) {
 	default:
 		p.TensorRTCache = b.trtCache
 	}
-	if c.cfg == nil || len(c.cfg.Cases) == 0 || c.explicit["model"] || c.explicit["imgsz"] || c.explicit["batch"] {
+	if c.cfg == nil || len(c.cfg.Cases) == 0 || c.onCommandLine("model") || c.onCommandLine("imgsz") || c.onCommandLine("batch") {
 		return p.Specs()
 	}
 	// The config file's cases, each with the file's and the flags'
@@ -200,10 +202,10 @@ func (b *benchFlags) casePlan(c *Command, p runner.Plan, cs *config.Case) (runne
 			p.Batches = append(p.Batches, n)
 		}
 	}
-	if v, ok := cs.Settings["ep"]; ok && !c.explicit["ep"] {
+	if v, ok := cs.Settings["ep"]; ok && !c.onCommandLine("ep") {
 		p.Provider = v.Text
 	}
-	if v, ok := cs.Settings["precision"]; ok && !c.explicit["precision"] {
+	if v, ok := cs.Settings["precision"]; ok && !c.onCommandLine("precision") {
 		p.Precision = v.Text
 	}
 	return p, nil
@@ -256,24 +258,14 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	specs, err := bf.specs(c, plan)
+	job, done, err := c.job(&bf, w, plan, opt)
 	if err != nil {
 		return err
 	}
-	checks, err := bf.acc.load(c, specs)
-	if err != nil {
+	defer done()
+	f, runErr := job.Run(ctx, nil)
+	if err := writeResults(*out, f, runErr); err != runErr {
 		return err
-	}
-	defer c.instrument(&opt)()
-	c.applyProgress(&opt, &bf)
-	f, runErr := runner.RunWorkload(ctx, specs, opt, w)
-	if runErr == nil {
-		runErr = bf.acc.check(ctx, c, specs, f, checks)
-	}
-	if *out != "" && f != nil && (runErr == nil || len(f.Cases) > 0) {
-		if err := results.Write(*out, f); err != nil {
-			return errors.Join(runErr, err)
-		}
 	}
 	if runErr != nil {
 		if f != nil && len(f.Cases) > 0 {
@@ -300,8 +292,8 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 	if err := report.WriteRunText(c.Stdout, f); err != nil {
 		return err
 	}
-	writeWorkloadText(c.Stdout, f)
-	writeAccuracyText(c.Stdout, f)
+	report.WriteWorkloadText(c.Stdout, f)
+	report.WriteAccuracyText(c.Stdout, f)
 	if *out != "" {
 		fmt.Fprintf(c.Stdout, "\nresults: %s\n", *out)
 	}
@@ -334,4 +326,44 @@ func (b *benchFlags) resolveDevices(c *Command, p *runner.Plan) error {
 		p.GPUNames[g.Index] = g.Name
 	}
 	return nil
+}
+
+// job resolves the benchmark flags into a workflow job: the cases (loading
+// ONNX Runtime), the accuracy check, the fingerprint, telemetry and
+// progress. Call done when measuring is over.
+func (c *Command) job(bf *benchFlags, w runner.Workload, plan runner.Plan, opt runner.Options) (*workflow.Job, func(), error) {
+	specs, err := bf.specs(c, plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	chk, err := bf.acc.load(c, specs)
+	if err != nil {
+		return nil, nil, err
+	}
+	done := c.instrument(&opt)
+	c.applyProgress(&opt, bf)
+	job := &workflow.Job{Runner: workflow.ORT{}, Specs: specs, Options: opt, Workload: w, Log: c.log(bf),
+		Check: func(ctx context.Context, specs []runner.Spec, f *results.File) error {
+			return c.listProblems(chk.Check(ctx, specs, f))
+		}}
+	return job, done, nil
+}
+
+// log is where workflow steps are told: stderr, or nowhere with --quiet.
+func (c *Command) log(bf *benchFlags) io.Writer {
+	if bf.quiet {
+		return nil
+	}
+	return c.Stderr
+}
+
+// writeResults writes f to path, when one is given and f holds cases or
+// the run succeeded. A write error is joined to runErr.
+func writeResults(path string, f *results.File, runErr error) error {
+	if path != "" && f != nil && (runErr == nil || len(f.Cases) > 0) {
+		if err := results.Write(path, f); err != nil {
+			return errors.Join(runErr, err)
+		}
+	}
+	return runErr
 }

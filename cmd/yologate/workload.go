@@ -3,8 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
-	"slices"
 	"time"
 
 	"github.com/yologate/yologate/internal/errs"
@@ -76,132 +74,14 @@ func (wf *workloadFlags) workload(c *Command) (runner.Workload, error) {
 	return w, nil
 }
 
-// writeWorkloadText prints, after the run table, what end-to-end and
-// multi-stream cases add: per-stage latencies (Ultralytics' "preprocess /
-// inference / postprocess") and each stream's FPS and p99.
-func writeWorkloadText(w io.Writer, f *results.File) {
-	for _, c := range f.Cases {
-		if len(c.Stages) > 0 {
-			fmt.Fprintf(w, "\n%s\n  stages per iteration (batch %d), median / p99 ms:", c.ID, c.Batch)
-			for _, s := range c.Stages {
-				p99 := "  -  "
-				if s.P99MS > 0 {
-					p99 = fmt.Sprintf("%.2f", s.P99MS)
-				}
-				fmt.Fprintf(w, "  %s %.2f / %s", s.Name, s.P50MS, p99)
-			}
-			fmt.Fprintln(w)
-			if fps := medianFPS(c); fps > 0 {
-				fmt.Fprintf(w, "  end-to-end %.2f fps (median of %d repeats)\n", fps, len(c.Repeats))
-			}
-		}
-		if c.Streams > 1 && len(c.Repeats) > 0 {
-			if len(c.Stages) == 0 {
-				fmt.Fprintf(w, "\n%s\n", c.ID)
-			}
-			fmt.Fprintf(w, "  %d streams: aggregate %.2f fps; per stream (median over repeats):", c.Streams, medianFPS(c))
-			for _, s := range streamSummaries(c) {
-				fmt.Fprintf(w, " #%d %.2f fps p99 %s;", s.stream, s.fps, fmtP99(s.p99ms))
-			}
-			fmt.Fprintln(w)
-		}
-	}
-}
-
-func fmtP99(v float64) string {
-	if v <= 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.1f ms", v)
-}
-
-// medianFPS is the median of a case's per-repeat aggregate FPS.
-func medianFPS(c results.Case) float64 {
-	v := make([]float64, 0, len(c.Repeats))
-	for _, r := range c.Repeats {
-		v = append(v, r.FPS)
-	}
-	return medianOf(v)
-}
-
-func medianOf(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// streamSummary is one stream's FPS (median over repeats) and its p99
-// latency over all its iterations of all repeats (0 below the p99 floor).
-type streamSummary struct {
-	stream int
-	fps    float64
-	p99ms  float64
-	// iterations counts the stream's iterations over all repeats.
-	iterations int
-}
-
-// streamSummaries summarizes each stream of a case over its repeats; a
-// single-stream case is its own single stream.
-func streamSummaries(c results.Case) []streamSummary {
-	n := max(c.Streams, 1)
-	out := make([]streamSummary, n)
-	fps := make([][]float64, n)
-	lat := make([][]float64, n)
-	for _, r := range c.Repeats {
-		if len(r.Streams) == 0 {
-			fps[0] = append(fps[0], r.FPS)
-			for _, l := range r.LatenciesNS {
-				lat[0] = append(lat[0], float64(l)/1e6)
-			}
-			continue
-		}
-		for _, s := range r.Streams {
-			if s.Stream < n {
-				fps[s.Stream] = append(fps[s.Stream], s.FPS)
-			}
-		}
-		// LatenciesNS holds the streams' iterations one stream after another.
-		off := 0
-		for _, s := range r.Streams {
-			if s.Stream < n && off+s.Iterations <= len(r.LatenciesNS) {
-				for _, l := range r.LatenciesNS[off : off+s.Iterations] {
-					lat[s.Stream] = append(lat[s.Stream], float64(l)/1e6)
-				}
-			}
-			off += s.Iterations
-		}
-	}
-	for k := range out {
-		out[k] = streamSummary{stream: k, fps: medianOf(fps[k]), iterations: len(lat[k])}
-		if len(lat[k]) >= results.MinIterationsP99 {
-			slices.Sort(lat[k])
-			out[k].p99ms = lat[k][(len(lat[k])*99+99)/100-1]
-		}
-	}
-	return out
-}
-
 // lighterDefaults shortens the protocol for commands that measure many
 // cases (capacity, sweep) unless --count or --benchtime were given: three
 // repeats of up to 2 s or 1000 iterations each.
-func lighterDefaults(fs *flag.FlagSet, opt *runner.Options) {
-	if !flagGiven(fs, "count") {
+func (c *Command) lighterDefaults(opt *runner.Options) {
+	if !c.given("count") {
 		opt.Count = 3
 	}
-	if !flagGiven(fs, "benchtime") {
+	if !c.given("benchtime") {
 		opt.Benchtime = runner.Amount{Iterations: 1000, Duration: 2 * time.Second}
 	}
-}
-
-// flagGiven reports whether flag name was set on the command line.
-func flagGiven(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
 }

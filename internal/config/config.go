@@ -22,6 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/internal/flagdef"
 )
 
 // FileName is the config file yologate looks for in the working directory.
@@ -35,13 +36,9 @@ const maxSize = 1 << 20
 const Version = 1
 
 // Keys are the settings a config file may hold at the top level, each the
-// name of the flag it sets. Commands without such a flag ignore the key.
-var Keys = []string{
-	"alpha", "baseline", "batch", "benchtime", "calibration-table", "check-conf", "check-images", "check-iou",
-	"check-run", "comment", "confirm", "count", "device", "ep", "ep-options", "fail-on-inconclusive",
-	"format", "imgsz", "include-copies", "labels", "map-threshold", "min-precision", "min-recall", "model",
-	"mode", "input", "precision", "streams", "threads", "threshold", "trt-cache", "warmup",
-}
+// name of the flag it sets (flagdef.Defs says which). Commands without
+// such a flag ignore the key.
+var Keys = flagdef.ConfigKeys()
 
 // caseKeys are the settings one entry of "cases" may hold.
 var caseKeys = []string{"model", "imgsz", "batch", "ep", "precision"}

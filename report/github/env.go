@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/runner/results"
 )
 
 // Env is the GitHub Actions environment a gate runs in, read by ReadEnv.
@@ -130,13 +131,10 @@ func (e *Env) AdoptPR(pr Event) error {
 }
 
 func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
 	if sha == "" {
 		return "none"
 	}
-	return sha
+	return results.ShortSHA(sha)
 }
 
 // Event is what yologate needs from a webhook event payload.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/yologate/yologate/internal/stat"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -66,7 +67,7 @@ func Diagnose(c *results.Case, gpu *results.GPU) []string {
 		}
 		return []string{"no GPU telemetry (" + reason + "): bottleneck unknown"}
 	}
-	u, h := median(util), median(cpu)
+	u, h := stat.Median(util), stat.Median(cpu)
 	var out []string
 	switch {
 	case u >= ComputeBoundPct:
@@ -79,7 +80,7 @@ func Diagnose(c *results.Case, gpu *results.GPU) []string {
 		out = append(out, fmt.Sprintf("mixed: the GPU was busy %.0f%% of the time; part compute, part host work or synchronization", u))
 	}
 	if gpu != nil && gpu.AppSMClockMHz > 0 && len(clock) > 0 {
-		sm := median(clock)
+		sm := stat.Median(clock)
 		if sm < ThrottleClockRatio*float64(gpu.AppSMClockMHz) && (u >= LowUtilPct || len(reasons) > 0) {
 			line := fmt.Sprintf("throttled: SM clock %.0f MHz, below the %d MHz application clock", sm, gpu.AppSMClockMHz)
 			if len(reasons) > 0 {
@@ -94,14 +95,4 @@ func Diagnose(c *results.Case, gpu *results.GPU) []string {
 		}
 	}
 	return out
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }

@@ -59,8 +59,9 @@ type Info struct {
 	Ops map[string]int
 	// Params counts the weight and bias elements of the compute operators
 	// (Conv, ConvInteger, QLinearConv, Gemm, MatMul with a constant operand),
-	// as a training framework counts a model's parameters; constants such
-	// as anchor grids are not parameters.
+	// as a training framework counts a model's parameters, also when a
+	// DequantizeLinear node stands between a quantized weight and its
+	// operator; constants such as anchor grids are not parameters.
 	Params int64
 	// InitializerElements counts the elements of all initializers.
 	InitializerElements int64
@@ -139,15 +140,30 @@ func Inspect(data []byte) (*Info, error) {
 	for _, v := range m.Graph.Output {
 		info.Outputs = append(info.Outputs, ioOf(v))
 	}
+	// A static QDQ export keeps each weight quantized behind a
+	// DequantizeLinear node: its input is the parameter.
+	dequantized := map[string]string{}
+	for _, n := range m.Graph.Node {
+		if n.OpType == "DequantizeLinear" && len(n.Input) > 0 && len(n.Output) > 0 {
+			dequantized[n.Output[0]] = n.Input[0]
+		}
+	}
 	seen := map[string]bool{}
 	for _, n := range m.Graph.Node {
 		info.Ops[n.OpType]++
 		for _, i := range weightInputs(n.OpType) {
-			if i < len(n.Input) && !seen[n.Input[i]] {
-				if t, ok := inits[n.Input[i]]; ok {
-					seen[n.Input[i]] = true
-					info.Params += t.NumElements()
+			if i >= len(n.Input) {
+				continue
+			}
+			name := n.Input[i]
+			if _, ok := inits[name]; !ok {
+				if q, ok := dequantized[name]; ok {
+					name = q
 				}
+			}
+			if t, ok := inits[name]; ok && !seen[name] {
+				seen[name] = true
+				info.Params += t.NumElements()
 			}
 		}
 	}

@@ -55,6 +55,28 @@ func tinyModel() *Model {
 	}
 }
 
+// TestInspectQDQParams counts the weights of a static QDQ export, where
+// each int8 weight and int32 bias reaches its Conv through DequantizeLinear.
+func TestInspectQDQParams(t *testing.T) {
+	m := tinyModel()
+	g := m.Graph
+	wq := &Tensor{Name: "w_q", DataType: Int8, Dims: []int64{4, 3, 3, 3}, RawData: make([]byte, 4*3*3*3)}
+	bq := &Tensor{Name: "b_q", DataType: Int32, Dims: []int64{4}, Int32Data: []int32{1, 2, 3, 4}}
+	scale := &Tensor{Name: "s", DataType: Float, FloatData: []float32{0.1}}
+	g.Initializer = []*Tensor{wq, bq, scale}
+	g.Node = append([]*Node{
+		{OpType: "DequantizeLinear", Input: []string{"w_q", "s"}, Output: []string{"w"}},
+		{OpType: "DequantizeLinear", Input: []string{"b_q", "s"}, Output: []string{"b"}},
+	}, g.Node...)
+	info, err := Inspect(Encode(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(4*3*3*3 + 4); info.Params != want {
+		t.Errorf("Params = %d, want %d (the dequantized weight and bias)", info.Params, want)
+	}
+}
+
 func TestRoundTrip(t *testing.T) {
 	m := tinyModel()
 	data := Encode(m)

@@ -285,7 +285,7 @@ func (s *shapes) node(n *Node) {
 		s.counted++
 	case "MaxPool", "AveragePool", "LpPool":
 		k := getInts(n, "kernel_shape", nil)
-		if x == nil || len(x) < 3 {
+		if len(x) < 3 {
 			return
 		}
 		s.set(out0, window(n, x, k, x[1]))

@@ -120,13 +120,13 @@ import "C"
 import (
 	"errors"
 	"reflect"
-	"sort"
 	"time"
 	"unsafe"
 
 	onnx "github.com/yalue/onnxruntime_go"
 
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/internal/stat"
 )
 
 // deviceIO is a session's inputs and outputs in the memory its provider
@@ -352,14 +352,6 @@ func (s *Session) MeasureTransfer(n int) (Transfer, error) {
 		}
 		d2h = append(d2h, time.Since(t0))
 	}
-	tr.HostToDevice, tr.DeviceToHost = medianDuration(h2d), medianDuration(d2h)
+	tr.HostToDevice, tr.DeviceToHost = time.Duration(stat.Median(h2d)), time.Duration(stat.Median(d2h))
 	return tr, nil
-}
-
-func medianDuration(d []time.Duration) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	return d[(len(d)-1)/2]
 }

@@ -103,3 +103,12 @@ func cleanKey(s string) string {
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// ShortSHA shortens a commit id to its first 12 hex digits, as the
+// reports and the version line show it; a shorter id is returned whole.
+func ShortSHA(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}

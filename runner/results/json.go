@@ -8,10 +8,10 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 )
 
@@ -40,48 +40,7 @@ func Write(path string, f *File) error {
 	if err != nil {
 		return &errs.Error{Kind: errs.Env, Where: path, Msg: "encoding results: " + err.Error()}
 	}
-	return WriteAtomic(path, data)
-}
-
-// WriteAtomic writes data to path through a temporary file and a rename.
-func WriteAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return ioErr(path, err)
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return ioErr(path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return ioErr(path, err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return ioErr(path, err)
-	}
-	return nil
-}
-
-func ioErr(path string, err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return &errs.Error{Kind: errs.Env, Where: path, Msg: "writing results: " + err.Error(), Fix: "check that the folder exists and is writable"}
+	return atomicfile.Write(path, data, 0)
 }
 
 // Read reads and validates the results file at path. A missing file, bad

@@ -1,7 +1,8 @@
 // Package results holds the plain data types a benchmark run produces and
 // that compare, report and baselines read: cases, per-repeat samples,
-// telemetry and the machine fingerprint. It imports nothing else of
-// yologate's, so readers of results never depend on cgo, ONNX Runtime or NVML.
+// telemetry and the machine fingerprint. Of yologate's own packages it
+// imports only internal/errs (its errors) and internal/atomicfile (Write),
+// so readers of results never depend on cgo, ONNX Runtime or NVML.
 //
 // The JSON form is versioned by Schema; see docs/results.md.
 package results

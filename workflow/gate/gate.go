@@ -1,0 +1,98 @@
+// Package gate is the gate's workflow: measure (or take given results),
+// compare with the baselines, and measure a suspected regression once more
+// before it fails. Publishing the outcome is the caller's (report).
+package gate
+
+import (
+	"context"
+	"strings"
+
+	"github.com/yologate/yologate/baselines"
+	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/runner/results"
+	"github.com/yologate/yologate/workflow"
+)
+
+// Input is what one gate compares. Later sources of evidence (the pull
+// request's base measured A/B, the history of main) are further fields.
+type Input struct {
+	// Job measures the current side; unused when Current is set.
+	Job *workflow.Job
+	// Current, when set, is compared instead of running Job.
+	Current  *results.File
+	Baseline *baselines.File
+	Options  compare.Options
+	// Confirm measures each case flagged as a regression once more and
+	// keeps the new measurement (only with Job).
+	Confirm bool
+}
+
+// Result is the gate's verdict and what it rests on.
+type Result struct {
+	Current *results.File
+	Report  *compare.Report
+	// Confirmed are the ids of the cases measured again.
+	Confirmed []string
+}
+
+// Run measures (unless in.Current is given), compares with the baselines
+// and confirms suspected regressions. An error of the run is returned as
+// is, with no result.
+func Run(ctx context.Context, in Input) (*Result, error) {
+	if err := in.Options.Validate(); err != nil {
+		return nil, err
+	}
+	res := &Result{Current: in.Current}
+	base := compare.FromBaseline(in.Baseline)
+	if res.Current == nil {
+		cur, err := in.Job.Run(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		res.Current = cur
+		if in.Confirm {
+			rep := compare.Compare(base, compare.FromResults(cur), in.Options)
+			if res.Current, res.Confirmed, err = Confirm(ctx, in.Job, rep, cur); err != nil {
+				return nil, err
+			}
+		}
+	}
+	res.Report = compare.Compare(base, compare.FromResults(res.Current), in.Options)
+	return res, nil
+}
+
+// Confirm measures the cases rep flags as regressions once more and puts
+// the new measurements in their place in a copy of cur, so that only a
+// regression that holds fails. It returns the re-measured case ids.
+func Confirm(ctx context.Context, job *workflow.Job, rep *compare.Report, cur *results.File) (*results.File, []string, error) {
+	suspects := map[string]bool{}
+	var ids []string
+	for _, c := range rep.Cases {
+		if c.Verdict == compare.Regression && !suspects[c.ID] {
+			suspects[c.ID] = true
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return cur, nil, nil
+	}
+	job.Logf("yologate: measuring %d case(s) flagged as regression again to confirm: %s", len(ids), strings.Join(ids, ", "))
+	again, err := job.Run(ctx, suspects)
+	if err != nil {
+		return nil, nil, err
+	}
+	fresh := map[string]results.Case{}
+	for _, c := range again.Cases {
+		fresh[c.Profile+"\x00"+c.ID] = c
+	}
+	out := *cur
+	out.Cases = make([]results.Case, len(cur.Cases))
+	for i, c := range cur.Cases {
+		if n, ok := fresh[c.Profile+"\x00"+c.ID]; ok {
+			c = n
+		}
+		out.Cases[i] = c
+	}
+	out.Finished = again.Finished
+	return &out, ids, nil
+}
