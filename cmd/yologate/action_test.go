@@ -216,7 +216,7 @@ func writePREvent(t *testing.T, dir string, gh *githubtest.Fake) string {
 }
 
 // TestActionEndToEnd runs action.yml's steps in a simulated Actions job on
-// the CPU provider against a stateful fake GitHub: a baseline 3× faster
+// the CPU provider against a stateful fake GitHub: a baseline 10× faster
 // than this machine makes the step fail, after the confirming second
 // measurement, and the comment and status say regression.
 func TestActionEndToEnd(t *testing.T) {
@@ -226,7 +226,7 @@ func TestActionEndToEnd(t *testing.T) {
 
 	// The baseline: this machine's own numbers made speedup× faster, a gap
 	// no noise on a shared machine closes.
-	const speedup = 3.0
+	const speedup = 10.0 // more than a loaded 2-core machine can swing between two runs
 	measured := filepath.Join(work, "measured.json")
 	if out, err := exec.Command(yg, append([]string{"run", "--out", measured}, bench...)...).CombinedOutput(); err != nil {
 		t.Fatalf("yologate run: %v\n%s", err, out)

@@ -29,7 +29,7 @@ func runBaseline(ctx context.Context, c *Command, args []string) error {
 
 func runBaselineUpdate(_ context.Context, c *Command, args []string) error {
 	fs := c.newFlags("baseline update", "baseline update --baseline FILE --results FILE [--case GLOB] [--reason TEXT] [--force]")
-	baselinePath := fs.String("baseline", "", "baseline YAML file to update (created when missing)")
+	baselinePath := fs.String("baseline", "", "baseline YAML file, or folder of one file per hardware profile (ending in /, or existing), to update; created when missing")
 	resultsPath := fs.String("results", "", "results JSON file whose cases to record")
 	caseGlob := fs.String("case", "", "record only the case ids matching this glob (* also matches /)")
 	reason := fs.String("reason", "", "why these numbers are the new baseline, kept in the provenance")
@@ -62,7 +62,7 @@ func runBaselineUpdate(_ context.Context, c *Command, args []string) error {
 	if *commit == "" && (res.Fingerprint.CI == nil || res.Fingerprint.CI.Commit == "") {
 		*commit = c.Getenv("GITHUB_SHA")
 	}
-	sum, err := baselines.Update(*baselinePath, res, baselines.UpdateOptions{
+	sum, err := baselines.UpdatePath(*baselinePath, res, baselines.UpdateOptions{
 		Cases: *caseGlob, Reason: *reason, Author: *author, Commit: *commit, RunURL: *runURL,
 		Force: *force, ResultsPath: *resultsPath,
 	})
