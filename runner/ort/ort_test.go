@@ -121,8 +121,8 @@ func TestVersionAndProviders(t *testing.T) {
 	if err := Available("tpu"); errs.KindOf(err) != errs.Usage {
 		t.Errorf("Available(tpu) = %v, want a usage error", err)
 	}
-	// This build carries no GPU provider construction: cuda is an
-	// environment error, never a crash.
+	// The CPU-only library has no CUDA provider: cuda is an environment
+	// error, never a crash.
 	if err := Available(CUDA); errs.KindOf(err) != errs.Env {
 		t.Errorf("Available(cuda) = %v, want an environment error", err)
 	}

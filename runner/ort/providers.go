@@ -31,20 +31,6 @@ type Provider struct {
 	Options map[string]string
 }
 
-// applyCUDA appends the CUDA execution provider configured by cfg to opts.
-// It is a variable so that a GPU-enabled build (providers_gpu.go) installs
-// the real construction of the CUDA options; until then CUDA is reported as
-// not available.
-var applyCUDA = func(opts *onnx.SessionOptions, cfg *Config) error {
-	return notAvailable(CUDA)
-}
-
-// applyTensorRT appends the TensorRT execution provider configured by cfg to
-// opts; like applyCUDA, a GPU-enabled build replaces it.
-var applyTensorRT = func(opts *onnx.SessionOptions, cfg *Config) error {
-	return notAvailable(TensorRT)
-}
-
 func notAvailable(name string) error {
 	return errs.Envf("--ep", `run "yologate doctor" to see the providers this machine has, or use --ep cpu`,
 		"execution provider %q is not available in this build or on this machine", name)
@@ -75,9 +61,9 @@ func applyProvider(opts *onnx.SessionOptions, cfg *Config) error {
 		}
 		return nil
 	case CUDA:
-		return applyCUDA(opts, cfg)
+		return appendCUDA(opts, cfg)
 	case TensorRT:
-		return applyTensorRT(opts, cfg)
+		return appendTensorRT(opts, cfg)
 	}
 	return errs.Usagef("--ep", "valid providers: auto, cpu, cuda, tensorrt", "unknown execution provider %q", cfg.Provider.Name)
 }

@@ -19,11 +19,6 @@ import (
 // and the functions that append them to a session. Option construction is
 // pure and tested without a GPU; appending needs an ONNX Runtime GPU build.
 
-func init() {
-	applyCUDA = appendCUDA
-	applyTensorRT = appendTensorRT
-}
-
 // Precisions a case can ask for with --precision.
 const (
 	FP32 = "fp32"
