@@ -163,6 +163,11 @@ func runCompare(_ context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(pos) == 2 && !c.onCommandLine("baseline") && !c.onCommandLine("results") {
+		// Two files named on the command line: .yologate.yml's baseline
+		// is for the other form.
+		*baselinePath, *resultsPath = "", ""
+	}
 	var old, cur []compare.Measurement
 	switch {
 	case len(pos) == 2 && *baselinePath == "" && *resultsPath == "":

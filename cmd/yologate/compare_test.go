@@ -92,6 +92,12 @@ func TestCompareCommand(t *testing.T) {
 	if code, _, stderr := cmpMain(t, "baseline", "update", "--baseline", baseline, "--results", base, "--reason", "first"); code != 0 {
 		t.Fatalf("baseline update: exit %d: %s", code, stderr)
 	}
+	// A team's .yologate.yml names its baseline; two files on the command
+	// line still compare with each other.
+	cfg := filepath.Join(dir, "team.yml")
+	if err := os.WriteFile(cfg, []byte("version: 1\nbaseline: perf/baselines/\ncount: 10\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -99,6 +105,7 @@ func TestCompareCommand(t *testing.T) {
 		contains string
 	}{
 		{"A/A results vs results", []string{"compare", base, same}, 0, "verdict: unchanged"},
+		{"two files beside a config's baseline", []string{"compare", "--config", cfg, base, same}, 0, "verdict: unchanged"},
 		{"baseline vs same", []string{"compare", "--baseline", baseline, "--results", same}, 0, "verdict: unchanged"},
 		{"regression", []string{"compare", "--baseline", baseline, "--results", slow}, 1, "verdict: regression (fails the gate): 2 regression of 2 cases"},
 		{"regression flags after files", []string{"compare", base, slow, "--threshold", "15%"}, 0, "verdict: unchanged"},
