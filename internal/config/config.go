@@ -89,6 +89,10 @@ func Find(dir string) string {
 // Load reads and validates the config file at path.
 func Load(path string) (*Config, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		// A path the user typed that names nothing is a usage mistake.
+		return nil, errs.Inputf(path, "check the path, or drop --config to use "+FileName+" in the working directory", "no such config file")
+	}
 	if err != nil {
 		return nil, errs.Envf(path, "check the path and its permissions", "cannot read config: %v", unwrapPath(err))
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/yologate/yologate/internal/errs"
 )
 
 func TestLoadFull(t *testing.T) {
@@ -113,10 +115,11 @@ func TestLoadRefusals(t *testing.T) {
 	for _, tt := range []struct{ path, want string }{
 		{big, "config is 1048577 bytes"},
 		{dir, "is a directory"},
-		{filepath.Join(dir, "missing.yml"), "cannot read config"},
+		{filepath.Join(dir, "missing.yml"), "no such config file"},
 	} {
-		if _, err := Load(tt.path); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Load(%s) = %v, want %q", tt.path, err, tt.want)
+		// Each is the user's mistake: exit 2, not an environment failure.
+		if _, err := Load(tt.path); err == nil || !strings.Contains(err.Error(), tt.want) || errs.KindOf(err) != errs.Input {
+			t.Errorf("Load(%s) = %v (%v), want an input error %q", tt.path, err, errs.KindOf(err), tt.want)
 		}
 	}
 	if Find(dir) != "" {

@@ -24,7 +24,7 @@ const DefaultVersion = "1.30.0"
 var cachedLibrary = filepath.Join(".cache", "ort", DefaultVersion, "libonnxruntime.so.1")
 
 // fixLoad is the advice printed with every library error.
-const fixLoad = `run "make setup", or point ` + LibraryEnv + ` or --ort-lib at libonnxruntime.so.1 (ONNX Runtime >= 1.24)`
+const fixLoad = `point ` + LibraryEnv + ` or --ort-lib at libonnxruntime.so.1 of ONNX Runtime >= 1.24 (its release archive, or the yologate image: docs/gpu.md), or run "make setup" in a yologate checkout`
 
 var loaded struct {
 	sync.Mutex
