@@ -211,6 +211,14 @@ func renderComment(in CommentInput, level detail) string {
 		writeCharts(&b, shown, names)
 		writeDetails(&b, in, shown)
 	}
+	if r.Verdict == compare.Regression || r.Verdict == compare.AccuracyRegression {
+		base := ""
+		if in.Baseline != nil {
+			base = in.Baseline.Path
+		}
+		fmt.Fprintf(&b, "\n**If the change is intended**, make this run the baseline after review: add the label `perf-baseline-approved` to the pull request where the baseline-update workflow runs, or on this runner `%s` and commit the file.\n",
+			codeText(AcceptCommand(in.Args, base), 400))
+	}
 	b.WriteString("\n<sub>")
 	b.WriteString(commentText(compareSettings(r), 400))
 	if in.Key != "" {

@@ -274,3 +274,20 @@ func TestPlainHeadline(t *testing.T) {
 		t.Errorf("Headline does not escape markdown: %q", got)
 	}
 }
+
+func TestAcceptCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		base string
+		want string
+	}{
+		{[]string{"--baseline", "baselines/", "--model", "yolov8n"}, "", "yologate baseline update --baseline baselines/ --results yologate-results.json --reason WHY"},
+		{[]string{"--baseline=b.yaml", "--out", "out dir/r.json"}, "", "yologate baseline update --baseline b.yaml --results 'out dir/r.json' --reason WHY"},
+		{[]string{"--results", "head.json"}, "perf/base.yaml", "yologate baseline update --baseline perf/base.yaml --results head.json --reason WHY"},
+		{nil, "", "yologate baseline update --baseline BASELINE --results yologate-results.json --reason WHY"},
+	} {
+		if got := AcceptCommand(tc.args, tc.base); got != tc.want {
+			t.Errorf("AcceptCommand(%q, %q) = %q, want %q", tc.args, tc.base, got, tc.want)
+		}
+	}
+}

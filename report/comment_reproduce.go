@@ -91,3 +91,28 @@ func shellCommand(args []string) string {
 	}
 	return b.String()
 }
+
+// AcceptCommand is the command line that records this run's numbers as
+// the new baseline, for a change that is intended: the gate's --baseline
+// and its results file (--out, else the gate's default).
+func AcceptCommand(args []string, baselinePath string) string {
+	out := "yologate-results.json"
+	for i := 0; i < len(args); i++ {
+		name, value, inline := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !inline && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+			value = args[i+1]
+		}
+		switch name {
+		case "baseline":
+			if baselinePath == "" {
+				baselinePath = value
+			}
+		case "out", "results":
+			out = value
+		}
+	}
+	if baselinePath == "" {
+		baselinePath = "BASELINE"
+	}
+	return shellCommand([]string{"yologate", "baseline", "update", "--baseline", baselinePath, "--results", out, "--reason", "WHY"})
+}
