@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/yologate/yologate/baselines"
 	"github.com/yologate/yologate/changepoint"
@@ -168,7 +169,13 @@ func runID(r *Run) string {
 	r.ID = ""
 	sum := sha256.Sum256(encode([]*Run{r}, false))
 	r.ID = saved
-	c := r.Commit
+	// Only letters and digits of the commit reach the file name.
+	c := strings.Map(func(r rune) rune {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return r
+		}
+		return '_'
+	}, r.Commit)
 	if len(c) > 12 {
 		c = c[:12]
 	}

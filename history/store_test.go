@@ -77,6 +77,11 @@ func TestNewRunSaveRead(t *testing.T) {
 	if diff := cmp.Diff([]*Run{run}, h.Runs); diff != "" {
 		t.Errorf("read back (-saved +read):\n%s", diff)
 	}
+	// A commit never leads the file out of its folder.
+	odd, err := NewRun("run.json", f, Meta{Commit: "../../etc/passwd"})
+	if err != nil || strings.ContainsAny(odd.ID, "./") {
+		t.Errorf("run ID %q from an odd commit (%v)", odd.ID, err)
+	}
 	// Recording the same run again writes the same file.
 	if p2, _ := Save(dir, run); p2 != path {
 		t.Errorf("second Save wrote %s, want %s", p2, path)
