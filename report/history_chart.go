@@ -32,9 +32,9 @@ type Trend struct {
 }
 
 // maxTrendRuns is how many runs of main the comment's trend shows: with
-// this run, 12 x labels of 8 characters, as many as a chart about 700 px
-// wide keeps readable.
-const maxTrendRuns = 11
+// this run, 10 x labels of up to 8 characters, as many as fit side by side
+// beside the legend in a comment (checked in Chromium).
+const maxTrendRuns = 9
 
 // TrendMermaid returns a Mermaid line chart of the last maxTrendRuns runs
 // of main and this run, the value axis from zero; "" with no runs. Runs
@@ -49,12 +49,19 @@ func TrendMermaid(t Trend) string {
 	}
 	var labels, values, level []string
 	top := math.Max(t.Current, t.Level)
-	for _, r := range runs {
-		l := shortCommit(r.Commit, 7)
+	seen := map[string]bool{"this run": true}
+	for i, r := range runs {
+		l := shortCommit(r.Commit, 6)
 		if r.Change {
-			l = "cp:" + shortCommit(r.Commit, 5)
+			l = "cp:" + shortCommit(r.Commit, 4)
 		}
-		labels = append(labels, `"`+mermaidText(l)+`"`)
+		// Mermaid merges equal x labels into one point: a repeated commit
+		// prefix gets the run's position instead.
+		if l = mermaidText(l); seen[l] {
+			l = fmt.Sprintf("run %d", len(t.Runs)-len(runs)+i+1)
+		}
+		seen[l] = true
+		labels = append(labels, `"`+l+`"`)
 		values = append(values, chartValue(r.FPS))
 		top = math.Max(top, r.FPS)
 	}
@@ -83,10 +90,11 @@ func TrendMermaid(t Trend) string {
 }
 
 // TrendSVG returns an SVG chart of every run of main in t, this run and
-// main's level, with the change points as red dots; no script.
+// main's level since the newest change point, with the change points as
+// red dots; no script.
 func TrendSVG(t Trend) string {
 	main := svgSeries{Name: "main", Color: "#0969da"}
-	changes := svgSeries{Name: "change point", Color: "#cf222e", Points: true}
+	changes := svgSeries{Name: "change", Color: "#cf222e", Points: true}
 	for i, r := range t.Runs {
 		x := float64(i + 1)
 		main.X, main.Y = append(main.X, x), append(main.Y, r.FPS)
@@ -96,8 +104,16 @@ func TrendSVG(t Trend) string {
 	}
 	series := []svgSeries{main}
 	if t.Level > 0 && len(t.Runs) > 0 {
-		series = append(series, svgSeries{Name: "main's level", Color: "#8c959f",
-			X: []float64{1, float64(len(t.Runs))}, Y: []float64{t.Level, t.Level}})
+		// main's level holds from the newest change point on.
+		from := 1.0
+		if n := len(changes.X); n > 0 {
+			from = changes.X[n-1]
+		}
+		to := float64(len(t.Runs))
+		if t.Current > 0 {
+			to++
+		}
+		series = append(series, svgSeries{Name: "level", Color: "#8c959f", X: []float64{from, to}, Y: []float64{t.Level, t.Level}})
 	}
 	if len(changes.X) > 0 {
 		series = append(series, changes)
@@ -106,7 +122,7 @@ func TrendSVG(t Trend) string {
 		series = append(series, svgSeries{Name: "this run", Color: "#1a7f37", Points: true,
 			X: []float64{float64(len(t.Runs) + 1)}, Y: []float64{t.Current}})
 	}
-	return svgChart{Title: t.Case + ": FPS of main's runs", XLabel: "run of main (oldest first)", YLabel: "FPS",
+	return svgChart{Title: t.Case + ": FPS on main", XLabel: "run of main, oldest first (red: a change point; grey: main's level since)", YLabel: "FPS",
 		Series: series, YFromZero: true, XInteger: true}.render()
 }
 
