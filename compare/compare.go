@@ -66,6 +66,9 @@ type test struct {
 	// in two halves).
 	perTest   int
 	threshold float64
+	// hist is set when the test placed the new median among main's run
+	// medians instead of the U test (useHistory).
+	hist *HistoryCheck
 }
 
 // Compare compares the current measurements with the baseline ones and
@@ -74,6 +77,12 @@ type test struct {
 // are not reported missing: they belong to other machines. opt must pass
 // Validate.
 func Compare(old, cur []Measurement, opt Options) *Report {
+	return compareWith(old, cur, nil, opt)
+}
+
+// compareWith is Compare with main's run history (see CompareHistory); hist
+// is nil without history.
+func compareWith(old, cur []Measurement, hist map[key]*RunHistory, opt Options) *Report {
 	opt = opt.withDefaults()
 	rep := &Report{Options: opt}
 
@@ -138,6 +147,7 @@ func Compare(old, cur []Measurement, opt Options) *Report {
 	for _, t := range tests {
 		measure(t, opt)
 	}
+	useHistory(tests, hist, opt)
 	holm(tests)
 	rep.Tests = len(tests)
 	for _, t := range tests {
@@ -345,7 +355,7 @@ func holm(tests []*test) {
 func judge(t *test, opt Options, family []*test) {
 	m := t.m
 	m.Significant = m.PHolm <= opt.Alpha
-	if bestHolm(t, family, minP(len(t.testOld), len(t.testNew))) > opt.Alpha {
+	if bestHolm(t, family, t.smallestP()) > opt.Alpha {
 		need := repeatsFor(opt.Alpha/float64(len(family)), opt.MaxRepeats)
 		if need > 0 {
 			need *= t.perTest
@@ -356,7 +366,7 @@ func judge(t *test, opt Options, family []*test) {
 			m.Old.N, m.New.N, opt.Alpha, needText(need, len(family), opt))
 		return
 	}
-	delta := m.DeltaPct / 100
+	delta := t.delta()
 	beyond := math.Abs(delta) > t.threshold
 	worse := delta < 0
 	if !m.Metric.HigherIsBetter() {
@@ -367,6 +377,9 @@ func judge(t *test, opt Options, family []*test) {
 		m.Measured = Regression
 	case m.Significant && beyond:
 		m.Measured = Improvement
+	case beyond && t.hist != nil:
+		m.Measured = Inconclusive
+		m.Reason = historyReason(t, opt)
 	case beyond:
 		m.Measured = Inconclusive
 		level := opt.Alpha

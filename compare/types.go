@@ -197,6 +197,10 @@ type CaseResult struct {
 	// power limit, utilization; GPUChanges), to explain a change of speed.
 	// It never changes the verdict.
 	GPUChanges []string `json:"gpu_changes,omitempty"`
+	// HistoryNote says whether the verdict used main's run-to-run spread
+	// ("run-to-run spread from 20 runs of main") or not (NoHistoryNote);
+	// empty for a comparison without history (Compare).
+	HistoryNote string `json:"history_note,omitempty"`
 }
 
 // MetricResult compares one metric of one case.
@@ -229,6 +233,9 @@ type MetricResult struct {
 	NeedRepeats int `json:"need_repeats,omitempty"`
 	// Warnings are the statistics library's remarks about the samples.
 	Warnings []string `json:"warnings,omitempty"`
+	// History is set when the verdict placed the new median among main's
+	// run medians (CompareHistory); P is then that test's p-value.
+	History *HistoryCheck `json:"history,omitempty"`
 }
 
 // Summary is the center of one side's samples with its confidence interval.
