@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
-	"github.com/yologate/yologate/runner/results"
 )
 
 // Ext is the file name extension of history files.
@@ -51,7 +51,7 @@ func Save(dir string, r *Run) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", &errs.Error{Kind: errs.Env, Where: dir, Msg: "creating the history folder: " + err.Error()}
 	}
-	return path, results.WriteAtomic(path, encode([]*Run{r}, false))
+	return path, atomicfile.Write(path, encode([]*Run{r}, false), 0o644)
 }
 
 // Read reads every run of the store folder dir. A missing folder is an
@@ -237,7 +237,7 @@ func compactMonth(dir string, month time.Time) (int, error) {
 	if err := os.MkdirAll(filepath.Dir(monthFile), 0o755); err != nil {
 		return 0, &errs.Error{Kind: errs.Env, Where: monthFile, Msg: err.Error()}
 	}
-	if err := results.WriteAtomic(monthFile, encode(all, true)); err != nil {
+	if err := atomicfile.Write(monthFile, encode(all, true), 0o644); err != nil {
 		return 0, err
 	}
 	for _, f := range files {
