@@ -100,6 +100,9 @@ func layoutCompare(r *compare.Report) compareLayout {
 		if len(c.GPUChanges) > 0 && c.Verdict != compare.Unchanged {
 			caseNotes = append(caseNotes, addNote(c.ID+": on the GPU: "+strings.Join(c.GPUChanges, "; ")))
 		}
+		if c.HistoryNote != "" {
+			caseNotes = append(caseNotes, addNote(c.ID+": "+c.HistoryNote))
+		}
 		if len(c.Metrics) == 0 {
 			l.rows[c.Profile] = append(l.rows[c.Profile], compareRow{caseID: c.ID, verdict: c.Verdict.Symbol(), notes: caseNotes})
 			continue

@@ -94,6 +94,7 @@ type subcommand struct {
 var subcommands = []subcommand{
 	{"run", "run the standardized benchmark, write results", runRun},
 	{"compare", "results vs baseline (or results vs results); exit 1 on regression", runCompare},
+	{"history", "main's runs: record one, show them with change points, check drift (exit 1)", runHistory},
 	{"gate", "run + compare + report (what the GitHub Action calls)", runGate},
 	{"ab", "interleaved A/B of two models or settings on this machine", runAB},
 	{"baseline", "update | show: write or print baselines", runBaseline},

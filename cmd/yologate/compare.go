@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"github.com/yologate/yologate/baselines"
+	"github.com/yologate/yologate/changepoint"
 	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/history"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner/results"
@@ -153,6 +155,7 @@ func runCompare(_ context.Context, c *Command, args []string) error {
 	fs := c.newFlags("compare", "compare --baseline FILE --results FILE [flags]\n       yologate compare [flags] OLD.json NEW.json")
 	baselinePath := fs.String("baseline", "", "baseline YAML file (or a folder of them) to compare with")
 	resultsPath := fs.String("results", "", "results JSON file of the current run")
+	historyDir := fs.String("history", "", "history `DIR` of main's runs (yologate history record): verdicts use their run-to-run spread; without --baseline, main's recent runs are the old side")
 	var cf compareFlags
 	cf.register(fs)
 	pos, err := c.parseInterleaved(fs, args)
@@ -190,6 +193,12 @@ func runCompare(_ context.Context, c *Command, args []string) error {
 			return err
 		}
 		old, cur = compare.FromBaseline(b), compare.FromResults(r)
+	case len(pos) == 0 && *baselinePath == "" && *resultsPath != "" && *historyDir != "":
+		r, err := readResults(*resultsPath)
+		if err != nil {
+			return err
+		}
+		cur = compare.FromResults(r)
 	case len(pos) == 0 && (*baselinePath == "") != (*resultsPath == ""):
 		missing := "--results"
 		if *baselinePath == "" {
@@ -199,7 +208,22 @@ func runCompare(_ context.Context, c *Command, args []string) error {
 	default:
 		return errs.Usagef("compare", "pass --baseline FILE --results FILE, or OLD.json NEW.json", "expected a baseline and results, or two results files, got %d file argument(s)", len(pos))
 	}
-	rep := compare.Compare(old, cur, opt)
+	var rep *compare.Report
+	if *historyDir != "" {
+		h, err := history.Read(*historyDir)
+		if err != nil {
+			return err
+		}
+		for _, w := range h.Warnings {
+			fmt.Fprintf(c.Stderr, "warning: %v (left out of the history)\n", w)
+		}
+		if old == nil {
+			old = h.Latest(cur)
+		}
+		rep = compare.CompareHistory(old, cur, h.ForCompare(cur, changepoint.Options{}), opt)
+	} else {
+		rep = compare.Compare(old, cur, opt)
+	}
 	if err := report.WriteCompare(c.Stdout, rep, cf.format); err != nil {
 		return &errs.Error{Kind: errs.Env, Where: "stdout", Msg: "writing the report: " + err.Error()}
 	}
