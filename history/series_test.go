@@ -100,11 +100,10 @@ func TestDrift(t *testing.T) {
 	for i := 0; i < trials; i++ {
 		h := staircase(r, levels, 6, 0.005)
 		pts := h.Series(h.Keys()[0], compare.FPS)
-		since, ref, ok := ReferenceOf(pts, pts[0].Run.Commit[:2]+"00")
-		if ok {
+		if _, _, ok := ReferenceOf(pts, pts[0].Run.Commit[:2]+"00"); ok {
 			t.Fatalf("a 4-character commit prefix matched")
 		}
-		since, ref, ok = ReferenceOf(pts, pts[0].Run.Commit)
+		since, ref, ok := ReferenceOf(pts, pts[0].Run.Commit)
 		if !ok || len(since) != len(pts) {
 			t.Fatalf("ReferenceOf: %v %d", ok, len(since))
 		}
