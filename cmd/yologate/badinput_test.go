@@ -300,6 +300,7 @@ func TestBadInputMatrix(t *testing.T) {
 		{"baseline negative", []string{"report", "--results", res, "--baseline", p["negative.yaml"], "-o", "r.html"}, 2, "negative.yaml", ""},
 		{"baseline directory", []string{"baseline", "show", "--baseline", p["folder"]}, 2, "folder.json", ""},
 		{"doctor unknown flag", []string{"doctor", "--bogus"}, 2, "-bogus", "--help"},
+		{"doctor stray argument", []string{"doctor", "now"}, 2, `unexpected argument "now"`, "flags only"},
 		{"doctor without ONNX Runtime", []string{"doctor", "--ort-lib", filepath.Join(in, "nope.so")}, 3, "ONNX Runtime", "marked"},
 		{"config duplicate keys", []string{"doctor", "--config", p["dup.yml"]}, 3, "config", "marked"},
 		{"event payload truncated", []string{"gate", "--results", res, "--baseline", base, "--event", p["event.json"]}, 2, "event.json", ""},
