@@ -1,10 +1,9 @@
 package baselines
 
 import (
-	"math"
 	"time"
 
-	"github.com/yologate/yologate/internal/stat"
+	"github.com/yologate/yologate/compare"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -58,23 +57,13 @@ type Case struct {
 	GPU *GPUState
 }
 
-// GPUState is a GPU case's telemetry in brief: per metric, the median over
-// the repeats of each repeat's mean (the hottest reading for the
-// temperature). It lets a comparison say what changed on the GPU along
-// with the speed ("SM clock 1695 → 1395 MHz at the power limit"). A zero
-// field was not measured.
-type GPUState struct {
-	// GPUUtilPct is the share of time a kernel ran, in percent.
-	GPUUtilPct float64
-	// SMClockMHz and MemClockMHz are the SM and memory clocks in MHz.
-	SMClockMHz, MemClockMHz float64
-	// PowerW is the board power draw and PowerLimitW the enforced limit, in watts.
-	PowerW, PowerLimitW float64
-	// TempC is the GPU temperature in degrees Celsius.
-	TempC float64
-	// HostCPUPct is yologate's own CPU use, in percent of one core.
-	HostCPUPct float64
-}
+// Model, Environment and GPUState are the comparison's types (package
+// compare), stored per case.
+type (
+	Model       = compare.Model
+	Environment = compare.Environment
+	GPUState    = compare.GPUState
+)
 
 // Samples holds per-repeat values of the gated metrics.
 type Samples struct {
@@ -85,34 +74,6 @@ type Samples struct {
 	// P99MS is the 99th-percentile latency per repeat in milliseconds; nil
 	// when the repeats were too short to measure it.
 	P99MS []float64
-}
-
-// Model identifies the model of a baseline case.
-type Model struct {
-	Name   string
-	SHA256 string
-}
-
-// Environment is the hardware and software stack a measurement ran on: the
-// part of the fingerprint that decides whether two measurements are
-// comparable. Empty fields are unknown and never count as a difference.
-type Environment struct {
-	CPUModel        string
-	Threads         int // intra-op threads; 0 = ONNX Runtime's default
-	GPUModel        string
-	Driver          string // GPU driver version
-	CUDADriver      string // CUDA driver API version
-	ORTVersion      string
-	TensorRTVersion string
-	Provider        string            // "cpu", "cuda", "tensorrt"
-	ProviderOptions map[string]string // as the provider was configured
-	Precision       string
-	// OS, Kernel, Yologate and ContainerImage are informational: they are
-	// shown but never make a comparison inconclusive.
-	OS             string
-	Kernel         string
-	Yologate       string
-	ContainerImage string
 }
 
 // Provenance records who accepted a baseline, when, from which commit and run.
@@ -143,123 +104,53 @@ func (f *File) Lookup(profile, id string) *Case {
 	return nil
 }
 
-// locationOptions are provider options that only say where a provider
-// keeps its files: they differ between machines and, for TensorRT's
-// engine cache, between models, without changing what is measured.
-var locationOptions = map[string]bool{
-	"trt_engine_cache_path": true,
-	"trt_timing_cache_path": true,
-}
-
-// EnvironmentOf extracts the environment of case c from the fingerprint of
-// the run that measured it.
-func EnvironmentOf(fp results.Fingerprint, c results.Case) Environment {
-	e := Environment{
-		CPUModel:        fp.Host.CPUModel,
-		Threads:         c.Threads,
-		ORTVersion:      fp.Runtime.ORTVersion,
-		TensorRTVersion: fp.Runtime.TensorRTVersion,
-		Provider:        c.Provider.Name,
-		Precision:       c.Precision,
-		OS:              fp.Host.OS,
-		Kernel:          fp.Host.Kernel,
-		Yologate:        fp.Yologate.Version,
-		ContainerImage:  fp.ContainerImage,
-	}
-	for k, v := range c.Provider.Options {
-		if locationOptions[k] {
-			continue
-		}
-		if e.ProviderOptions == nil {
-			e.ProviderOptions = make(map[string]string, len(c.Provider.Options))
-		}
-		e.ProviderOptions[k] = v
-	}
-	if c.Device >= 0 {
-		for _, g := range fp.GPUs {
-			if g.Index == c.Device {
-				e.GPUModel = g.Name
-				e.Driver = g.DriverVersion
-				e.CUDADriver = g.CUDADriverVersion
-			}
-		}
-	}
-	if e.Provider != "tensorrt" {
-		// The TensorRT library is irrelevant to a case that did not use it.
-		e.TensorRTVersion = ""
-	}
-	return e
-}
-
 // SamplesOf extracts the per-repeat samples of the gated metrics of c.
 // P99MS is set only when every repeat measured the 99th percentile.
 func SamplesOf(c results.Case) Samples {
-	var s Samples
-	allP99 := len(c.Repeats) > 0
-	for _, r := range c.Repeats {
-		s.FPS = append(s.FPS, r.FPS)
-		s.P50MS = append(s.P50MS, r.Latency.P50MS)
-		if r.Latency.P99MS == nil {
-			allP99 = false
-		}
-	}
-	if allP99 {
-		for _, r := range c.Repeats {
-			s.P99MS = append(s.P99MS, *r.Latency.P99MS)
-		}
-	}
-	return s
+	m := compare.SamplesOf(c)
+	return Samples{FPS: m[compare.FPS], P50MS: m[compare.P50MS], P99MS: m[compare.P99MS]}
 }
 
-// GPUStateOf summarizes the GPU telemetry of c's repeats, or returns nil
-// when no repeat had any (CPU cases, machines without NVML).
-func GPUStateOf(c results.Case) *GPUState {
-	var util, sm, mem, power, limit, temp, cpu []float64
-	for _, r := range c.Repeats {
-		t := r.Telemetry
-		if t == nil || !t.Available || t.Samples == 0 {
-			continue
-		}
-		util, sm, mem = append(util, t.GPUUtilMeanPct), append(sm, t.SMClockMeanMHz), append(mem, t.MemClockMeanMHz)
-		power, limit, temp = append(power, t.PowerMeanW), append(limit, t.PowerLimitW), append(temp, t.TempMaxC)
-		cpu = append(cpu, t.ProcessCPUPct)
-	}
-	if len(util) == 0 {
-		return nil
-	}
-	return &GPUState{
-		GPUUtilPct: medianOf(util), SMClockMHz: medianOf(sm), MemClockMHz: medianOf(mem),
-		PowerW: medianOf(power), PowerLimitW: medianOf(limit), TempC: medianOf(temp), HostCPUPct: medianOf(cpu),
-	}
-}
-
-// medianOf returns the median of v, rounded to 0.1, which is finer than
-// any of the telemetry's own resolutions; v is not modified.
-func medianOf(v []float64) float64 {
-	return math.Round(stat.Median(v)*10) / 10
-}
-
-// MarksOf returns every mark of c and of its repeats, without duplicates,
-// plus "unstable" when warm-up never reached a steady state.
-func MarksOf(c results.Case) []string {
-	var out []string
-	seen := map[string]bool{}
-	add := func(m string) {
-		if !seen[m] {
-			seen[m] = true
-			out = append(out, m)
-		}
-	}
-	if c.Unstable {
-		add("unstable")
-	}
-	for _, m := range c.Marks {
-		add(m)
-	}
-	for _, r := range c.Repeats {
-		for _, m := range r.Marks {
-			add(m)
+// Measurements returns the comparison's view of every case of b.
+func (b *File) Measurements() []compare.Measurement {
+	var out []compare.Measurement
+	for _, p := range b.Profiles {
+		for _, c := range p.Cases {
+			var th *float64
+			if c.ThresholdPct != nil {
+				f := *c.ThresholdPct / 100
+				th = &f
+			}
+			var acc *results.Accuracy
+			if c.Detections != nil {
+				acc = &results.Accuracy{Images: c.Detections}
+			}
+			out = append(out, compare.Measurement{
+				Profile:       p.Name,
+				CaseID:        c.ID,
+				Model:         c.Model,
+				Samples:       samplesMap(c.Samples),
+				Env:           c.Environment,
+				Threshold:     th,
+				AcceptedMarks: c.Marks,
+				Accuracy:      acc,
+				GPU:           c.GPU,
+			})
 		}
 	}
 	return out
+}
+
+func samplesMap(s Samples) map[compare.Metric][]float64 {
+	m := map[compare.Metric][]float64{}
+	if len(s.FPS) > 0 {
+		m[compare.FPS] = s.FPS
+	}
+	if len(s.P50MS) > 0 {
+		m[compare.P50MS] = s.P50MS
+	}
+	if len(s.P99MS) > 0 {
+		m[compare.P99MS] = s.P99MS
+	}
+	return m
 }

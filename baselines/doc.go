@@ -8,6 +8,7 @@
 // with a fix. Update rewrites only the cases it records and keeps every
 // other byte of the file (comments, order, formatting), so that a baseline
 // change reads as a small diff in review; it works under a lock file and
-// replaces the file atomically. The format is described in
-// docs/statistics.md.
+// replaces the file atomically. (*File).Measurements converts a file to
+// the comparison's types (package compare, which does not import this
+// one). The format is described in docs/statistics.md.
 package baselines

@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/yologate/yologate/compare"
 	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/runner/results"
@@ -161,7 +162,7 @@ func selectCases(res *results.File, opt UpdateOptions) ([]entry, error) {
 			problems = append(problems, errs.Inputf(where, "rerun the case", "case %q has no repeats", c.ID))
 			continue
 		}
-		marks := MarksOf(c)
+		marks := compare.MarksOf(c)
 		if len(marks) > 0 && !opt.Force {
 			problems = append(problems, errs.Inputf(where, "rerun on a quiet machine, or pass --force to accept it",
 				"case %q is suspect (%s) and was not recorded", c.ID, strings.Join(marks, ", ")))
@@ -206,8 +207,8 @@ func caseFromResults(res *results.File, c results.Case, marks []string, opt Upda
 		ID:          c.ID,
 		Model:       Model{Name: c.Model.Name, SHA256: c.Model.SHA256},
 		Samples:     Samples{FPS: significant6(s.FPS), P50MS: significant6(s.P50MS), P99MS: significant6(s.P99MS)},
-		Environment: EnvironmentOf(res.Fingerprint, c),
-		GPU:         GPUStateOf(c),
+		Environment: compare.EnvironmentOf(res.Fingerprint, c),
+		GPU:         compare.GPUStateOf(c),
 		Provenance: Provenance{
 			Commit: opt.Commit,
 			RunURL: opt.RunURL,

@@ -24,15 +24,6 @@ const (
 	ScoreDelta     = "score_delta"
 )
 
-// baselineAccuracy wraps a baseline case's reference detections; nil when
-// it has none.
-func baselineAccuracy(ds []results.ImageDetections) *results.Accuracy {
-	if ds == nil {
-		return nil
-	}
-	return &results.Accuracy{Images: ds}
-}
-
 // accuracyVerdict compares the current detections on the reference images
 // with the baseline's. Labelled images are scored with mAP against their
 // labels (current and baseline detections alike); unlabelled ones use the

@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/perf/benchmath"
 
-	"github.com/yologate/yologate/baselines"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -30,20 +29,30 @@ func (opt Options) withDefaults() Options {
 	return opt
 }
 
-// Validate reports the first out-of-range option, naming the flag that sets it.
+// OptionError is an option out of its range.
+type OptionError struct {
+	// Option names the field in lowercase: "alpha", "threshold", "confidence" or "metrics".
+	Option string
+	// Msg says what is wrong with its value.
+	Msg string
+}
+
+func (e *OptionError) Error() string { return e.Option + ": " + e.Msg }
+
+// Validate reports the first out-of-range option as an *OptionError.
 func (opt Options) Validate() error {
 	o := opt.withDefaults()
 	switch {
 	case !(o.Alpha > 0 && o.Alpha < 1):
-		return fmt.Errorf("--alpha %v is outside (0,1)", o.Alpha)
+		return &OptionError{"alpha", fmt.Sprintf("%v is outside (0,1)", o.Alpha)}
 	case !(o.Threshold >= 0) || math.IsInf(o.Threshold, 0):
-		return fmt.Errorf("--threshold %v is negative or not a number", o.Threshold)
+		return &OptionError{"threshold", fmt.Sprintf("%v is negative or not a number", o.Threshold)}
 	case !(o.Confidence > 0 && o.Confidence < 1):
-		return fmt.Errorf("confidence %v is outside (0,1)", o.Confidence)
+		return &OptionError{"confidence", fmt.Sprintf("%v is outside (0,1)", o.Confidence)}
 	}
 	for _, m := range o.Metrics {
 		if m != FPS && m != P50MS && m != P99MS {
-			return fmt.Errorf("unknown metric %q", m)
+			return &OptionError{"metrics", fmt.Sprintf("unknown metric %q", m)}
 		}
 	}
 	return nil
@@ -562,7 +571,7 @@ func stretch(v []float64, n int) []float64 {
 // EnvDiffs lists the comparable environment fields that differ between
 // old and cur. An empty field is unknown and never differs. The CPU model
 // counts only for CPU cases, where it is the hardware being measured.
-func EnvDiffs(old, cur baselines.Environment) []EnvDiff {
+func EnvDiffs(old, cur Environment) []EnvDiff {
 	var out []EnvDiff
 	add := func(field, a, b string) {
 		if a != "" && b != "" && a != b {
@@ -604,16 +613,15 @@ func EnvDiffs(old, cur baselines.Environment) []EnvDiff {
 func FromResults(f *results.File) []Measurement {
 	out := make([]Measurement, 0, len(f.Cases))
 	for _, c := range f.Cases {
-		s := baselines.SamplesOf(c)
 		out = append(out, Measurement{
 			Profile:  c.Profile,
 			CaseID:   c.ID,
-			Model:    baselines.Model{Name: c.Model.Name, SHA256: c.Model.SHA256},
-			Samples:  samplesMap(s),
-			Env:      baselines.EnvironmentOf(f.Fingerprint, c),
-			Marks:    baselines.MarksOf(c),
+			Model:    Model{Name: c.Model.Name, SHA256: c.Model.SHA256},
+			Samples:  SamplesOf(c),
+			Env:      EnvironmentOf(f.Fingerprint, c),
+			Marks:    MarksOf(c),
 			Accuracy: c.Accuracy,
-			GPU:      baselines.GPUStateOf(c),
+			GPU:      GPUStateOf(c),
 		})
 	}
 	return out
@@ -642,44 +650,10 @@ func suspectMarks(accepted, old, cur []string) []string {
 	return out
 }
 
-// FromBaseline returns the measurements of every case of a baseline file.
-func FromBaseline(b *baselines.File) []Measurement {
-	var out []Measurement
-	for _, p := range b.Profiles {
-		for _, c := range p.Cases {
-			var th *float64
-			if c.ThresholdPct != nil {
-				f := *c.ThresholdPct / 100
-				th = &f
-			}
-			out = append(out, Measurement{
-				Profile:       p.Name,
-				CaseID:        c.ID,
-				Model:         c.Model,
-				Samples:       samplesMap(c.Samples),
-				Env:           c.Environment,
-				Threshold:     th,
-				AcceptedMarks: c.Marks,
-				Accuracy:      baselineAccuracy(c.Detections),
-				GPU:           c.GPU,
-			})
-		}
-	}
-	return out
-}
-
-func samplesMap(s baselines.Samples) map[Metric][]float64 {
-	m := map[Metric][]float64{}
-	if len(s.FPS) > 0 {
-		m[FPS] = s.FPS
-	}
-	if len(s.P50MS) > 0 {
-		m[P50MS] = s.P50MS
-	}
-	if len(s.P99MS) > 0 {
-		m[P99MS] = s.P99MS
-	}
-	return m
+// FromBaseline returns the measurements of a stored baseline, as the
+// storage format converts them ((*baselines.File).Measurements).
+func FromBaseline(b interface{ Measurements() []Measurement }) []Measurement {
+	return b.Measurements()
 }
 
 func appendUnique(list []string, s string) []string {

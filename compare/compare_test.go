@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/yologate/yologate/baselines"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -29,7 +28,7 @@ func meas(profile, id string, fps []float64) Measurement {
 
 func TestVerdicts(t *testing.T) {
 	th := 0.15
-	cpuEnv := baselines.Environment{CPUModel: "AMD EPYC 7B13", ORTVersion: "1.30.0", Provider: "cpu"}
+	cpuEnv := Environment{CPUModel: "AMD EPYC 7B13", ORTVersion: "1.30.0", Provider: "cpu"}
 	tests := []struct {
 		name        string
 		old, cur    []Measurement
@@ -87,11 +86,11 @@ func TestVerdicts(t *testing.T) {
 			Regression, "", Regression, Regression},
 		{"model changed is compared", []Measurement{func() Measurement {
 			m := meas("p", "a", spread(100, 0.02, 10))
-			m.Model = baselines.Model{Name: "yolov8n", SHA256: "aa"}
+			m.Model = Model{Name: "yolov8n", SHA256: "aa"}
 			return m
 		}()}, []Measurement{func() Measurement {
 			m := meas("p", "a", spread(90, 0.02, 10))
-			m.Model = baselines.Model{Name: "yolov8n", SHA256: "bb"}
+			m.Model = Model{Name: "yolov8n", SHA256: "bb"}
 			return m
 		}()}, Regression, "", Regression, Regression},
 		{"other profile only", []Measurement{meas("gpu=NVIDIA A10", "a", spread(100, 0.02, 10))}, []Measurement{meas("cpu=x/threads=2", "a", spread(100, 0.02, 10))},
@@ -125,9 +124,9 @@ func TestVerdicts(t *testing.T) {
 
 func TestModelChangedFlag(t *testing.T) {
 	o := meas("p", "a", spread(100, 0.02, 10))
-	o.Model = baselines.Model{Name: "yolov8n", SHA256: "aa"}
+	o.Model = Model{Name: "yolov8n", SHA256: "aa"}
 	n := meas("p", "a", spread(100, 0.02, 10))
-	n.Model = baselines.Model{Name: "yolov8n-pruned", SHA256: "bb"}
+	n.Model = Model{Name: "yolov8n-pruned", SHA256: "bb"}
 	rep := Compare([]Measurement{o}, []Measurement{n}, DefaultOptions())
 	want := &ModelChange{OldName: "yolov8n", NewName: "yolov8n-pruned", OldSHA256: "aa", NewSHA256: "bb"}
 	if diff := cmp.Diff(want, rep.Cases[0].ModelChanged); diff != "" {
@@ -298,9 +297,9 @@ func TestFromResults(t *testing.T) {
 	}
 	got := FromResults(f)
 	want := []Measurement{{
-		Profile: "cpu=X/threads=2", CaseID: "a", Model: baselines.Model{Name: "m", SHA256: "s"},
+		Profile: "cpu=X/threads=2", CaseID: "a", Model: Model{Name: "m", SHA256: "s"},
 		Samples: map[Metric][]float64{FPS: {10, 11}, P50MS: {100, 91}},
-		Env:     baselines.Environment{CPUModel: "X", Threads: 2, ORTVersion: "1.30.0", Provider: "cpu", Precision: "fp32"},
+		Env:     Environment{CPUModel: "X", Threads: 2, ORTVersion: "1.30.0", Provider: "cpu", Precision: "fp32"},
 		Marks:   []string{"unstable", "throttled: x"},
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -3,8 +3,6 @@ package compare
 import (
 	"fmt"
 	"math"
-
-	"github.com/yologate/yologate/baselines"
 )
 
 // Thresholds of GPUChanges: smaller moves are within what the same GPU
@@ -30,7 +28,7 @@ const (
 // utilization and yologate's CPU use, with the likely cause of a lower
 // clock (power cap, heat). It returns nil when either side has no GPU
 // state or nothing moved beyond the thresholds.
-func GPUChanges(old, cur *baselines.GPUState) []string {
+func GPUChanges(old, cur *GPUState) []string {
 	if old == nil || cur == nil {
 		return nil
 	}

@@ -5,40 +5,39 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/yologate/yologate/baselines"
 	"github.com/yologate/yologate/runner/results"
 )
 
 func TestGPUChanges(t *testing.T) {
-	a10 := baselines.GPUState{GPUUtilPct: 97, SMClockMHz: 1695, MemClockMHz: 6251, PowerW: 140, PowerLimitW: 150, TempC: 70, HostCPUPct: 100}
-	with := func(f func(g *baselines.GPUState)) *baselines.GPUState {
+	a10 := GPUState{GPUUtilPct: 97, SMClockMHz: 1695, MemClockMHz: 6251, PowerW: 140, PowerLimitW: 150, TempC: 70, HostCPUPct: 100}
+	with := func(f func(g *GPUState)) *GPUState {
 		g := a10
 		f(&g)
 		return &g
 	}
 	tests := []struct {
 		name     string
-		old, cur *baselines.GPUState
+		old, cur *GPUState
 		want     []string
 	}{
 		{"no baseline state", nil, &a10, nil},
 		{"no state now", &a10, nil, nil},
-		{"nothing moved", &a10, with(func(g *baselines.GPUState) { g.SMClockMHz, g.GPUUtilPct, g.TempC = 1680, 92, 75 }), nil},
-		{"power-capped", &a10, with(func(g *baselines.GPUState) { g.SMClockMHz, g.PowerW = 1395, 149 }),
+		{"nothing moved", &a10, with(func(g *GPUState) { g.SMClockMHz, g.GPUUtilPct, g.TempC = 1680, 92, 75 }), nil},
+		{"power-capped", &a10, with(func(g *GPUState) { g.SMClockMHz, g.PowerW = 1395, 149 }),
 			[]string{"SM clock 1695 → 1395 MHz (-300 MHz, -17.7%): the GPU drew 149 W of its 150 W limit, it was power-capped"}},
-		{"a lower power limit", &a10, with(func(g *baselines.GPUState) { g.SMClockMHz, g.PowerW, g.PowerLimitW = 1410, 118, 120 }),
+		{"a lower power limit", &a10, with(func(g *GPUState) { g.SMClockMHz, g.PowerW, g.PowerLimitW = 1410, 118, 120 }),
 			[]string{"SM clock 1695 → 1410 MHz (-285 MHz, -16.8%): the GPU drew 118 W of its 120 W limit, it was power-capped", "power limit 150 → 120 W"}},
-		{"hot", &a10, with(func(g *baselines.GPUState) { g.SMClockMHz, g.TempC = 1500, 88 }),
+		{"hot", &a10, with(func(g *GPUState) { g.SMClockMHz, g.TempC = 1500, 88 }),
 			[]string{"SM clock 1695 → 1500 MHz (-195 MHz, -11.5%): the GPU ran hot (70 → 88 °C), its clocks were held down"}},
-		{"lower clock, cause unknown", &a10, with(func(g *baselines.GPUState) { g.SMClockMHz = 1500 }),
+		{"lower clock, cause unknown", &a10, with(func(g *GPUState) { g.SMClockMHz = 1500 }),
 			[]string{"SM clock 1695 → 1500 MHz (-195 MHz, -11.5%)"}},
-		{"faster clocks", &a10, with(func(g *baselines.GPUState) { g.SMClockMHz, g.MemClockMHz = 1755, 7001 }),
+		{"faster clocks", &a10, with(func(g *GPUState) { g.SMClockMHz, g.MemClockMHz = 1755, 7001 }),
 			[]string{"SM clock 1695 → 1755 MHz (+60 MHz, +3.5%)", "memory clock 6251 → 7001 MHz (+12.0%)"}},
-		{"host-bound", &a10, with(func(g *baselines.GPUState) { g.GPUUtilPct, g.HostCPUPct = 61, 190 }),
+		{"host-bound", &a10, with(func(g *GPUState) { g.GPUUtilPct, g.HostCPUPct = 61, 190 }),
 			[]string{"GPU busy 97% → 61% of the time while yologate's CPU use rose 100% → 190% of a core: more host work (pre/post-processing, copies, launches)"}},
-		{"less busy, host as before", &a10, with(func(g *baselines.GPUState) { g.GPUUtilPct = 80 }),
+		{"less busy, host as before", &a10, with(func(g *GPUState) { g.GPUUtilPct = 80 }),
 			[]string{"GPU busy 97% → 80% of the time"}},
-		{"unknown fields are never a change", &baselines.GPUState{GPUUtilPct: 97}, &baselines.GPUState{SMClockMHz: 1200, GPUUtilPct: 95}, nil},
+		{"unknown fields are never a change", &GPUState{GPUUtilPct: 97}, &GPUState{SMClockMHz: 1200, GPUUtilPct: 95}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

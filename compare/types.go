@@ -1,7 +1,6 @@
 package compare
 
 import (
-	"github.com/yologate/yologate/baselines"
 	"github.com/yologate/yologate/compare/accuracy"
 	"github.com/yologate/yologate/runner/results"
 )
@@ -280,15 +279,62 @@ type AccuracyVerdict struct {
 	Scores map[string]float64 `json:"scores,omitempty"`
 }
 
+// Model identifies the model of a measured case.
+type Model struct {
+	Name   string
+	SHA256 string
+}
+
+// Environment is the hardware and software stack a measurement ran on: the
+// part of the fingerprint that decides whether two measurements are
+// comparable. Empty fields are unknown and never count as a difference.
+type Environment struct {
+	CPUModel        string
+	Threads         int // intra-op threads; 0 = ONNX Runtime's default
+	GPUModel        string
+	Driver          string // GPU driver version
+	CUDADriver      string // CUDA driver API version
+	ORTVersion      string
+	TensorRTVersion string
+	Provider        string            // "cpu", "cuda", "tensorrt"
+	ProviderOptions map[string]string // as the provider was configured
+	Precision       string
+	// OS, Kernel, Yologate and ContainerImage are informational: they are
+	// shown but never make a comparison inconclusive.
+	OS             string
+	Kernel         string
+	Yologate       string
+	ContainerImage string
+}
+
+// GPUState is a GPU case's telemetry in brief: per metric, the median over
+// the repeats of each repeat's mean (the hottest reading for the
+// temperature). It lets a comparison say what changed on the GPU along
+// with the speed ("SM clock 1695 → 1395 MHz at the power limit"). A zero
+// field was not measured.
+type GPUState struct {
+	// GPUUtilPct is the share of time a kernel ran, in percent.
+	GPUUtilPct float64
+	// SMClockMHz and MemClockMHz are the SM and memory clocks in MHz.
+	SMClockMHz, MemClockMHz float64
+	// PowerW is the board power draw and PowerLimitW the enforced limit, in watts.
+	PowerW, PowerLimitW float64
+	// TempC is the GPU temperature in degrees Celsius.
+	TempC float64
+	// HostCPUPct is yologate's own CPU use, in percent of one core.
+	HostCPUPct float64
+}
+
 // Measurement is one side of a case's comparison: its samples and the
-// context they were measured in. FromResults and FromBaseline build them.
+// context they were measured in. FromResults and
+// (*baselines.File).Measurements build them.
 type Measurement struct {
 	Profile string
 	CaseID  string
-	Model   baselines.Model
+	Model   Model
 	// Samples holds the per-repeat values of each metric measured.
 	Samples map[Metric][]float64
-	Env     baselines.Environment
+	Env     Environment
 	// Threshold is a per-case override (fraction); nil uses Options.Threshold.
 	Threshold *float64
 	// Marks lists conditions that make the measurement suspect
@@ -305,5 +351,5 @@ type Measurement struct {
 	Accuracy *results.Accuracy
 	// GPU is what the GPU was doing during the measurement; nil without
 	// GPU telemetry.
-	GPU *baselines.GPUState
+	GPU *GPUState
 }

@@ -154,9 +154,9 @@ func NewRun(name string, f *results.File, meta Meta) (*Run, error) {
 	r := &Run{Commit: clean(meta.Commit), Date: meta.Date.UTC().Truncate(time.Second), Ref: clean(meta.Ref), URL: clean(meta.URL)}
 	for _, c := range f.Cases {
 		s := baselines.SamplesOf(c)
-		rec := Record{Profile: clean(c.Profile), Case: clean(c.ID), Env: baselines.EnvironmentOf(f.Fingerprint, c),
+		rec := Record{Profile: clean(c.Profile), Case: clean(c.ID), Env: compare.EnvironmentOf(f.Fingerprint, c),
 			Model: clean(c.Model.SHA256), N: len(c.Repeats), Samples: s,
-			Marks: baselines.MarksOf(c), GPU: baselines.GPUStateOf(c)}
+			Marks: compare.MarksOf(c), GPU: compare.GPUStateOf(c)}
 		r.Records = append(r.Records, rec)
 	}
 	r.ID = runID(r)

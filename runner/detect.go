@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -218,4 +219,35 @@ func parseNames(s string) (names map[int]string, ok bool) {
 		}
 	}
 	return names, true
+}
+
+// ReadFrames decodes each image file (JPEG or PNG) to RGB, so that a bad
+// file fails before a model loads.
+func ReadFrames(paths []string) ([]*yolo.RGBImage, error) {
+	frames := make([]*yolo.RGBImage, len(paths))
+	for i, path := range paths {
+		img, err := ReadImage(path)
+		if err != nil {
+			return nil, err
+		}
+		frames[i] = yolo.ToRGB(img)
+	}
+	return frames, nil
+}
+
+// DetectAll runs the detector on each frame in order; paths name the
+// frames in the results. It stops when ctx is done.
+func (d *Detector) DetectAll(ctx context.Context, paths []string, frames []*yolo.RGBImage) ([]results.ImageDetections, error) {
+	all := make([]results.ImageDetections, len(frames))
+	for i, f := range frames {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		dets, err := d.Detect(f)
+		if err != nil {
+			return nil, err
+		}
+		all[i] = results.ImageDetections{Image: paths[i], Width: f.W, Height: f.H, Detections: DetectionResults(dets, d.Names)}
+	}
+	return all, nil
 }

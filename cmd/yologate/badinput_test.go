@@ -241,15 +241,7 @@ func TestBadInputMatrix(t *testing.T) {
 	// underFile is an output path whose folder is a regular file: writing
 	// there fails even for root.
 	underFile := filepath.Join(res, "out.json")
-	tests := []struct {
-		name string
-		args []string
-		code int
-		// where must appear in the one line: the input it names.
-		where string
-		// fix must appear too: how to fix it.
-		fix string
-	}{
+	tests := []badInput{
 		// Unknown and conflicting flags, bad flag values.
 		{"unknown command", []string{"frobnicate"}, 2, "frobnicate", "valid commands"},
 		{"unknown flag", []string{"compare", "--bogus", "--results", res, "--baseline", base}, 2, "-bogus", "--help"},
@@ -300,6 +292,7 @@ func TestBadInputMatrix(t *testing.T) {
 		{"baseline negative", []string{"report", "--results", res, "--baseline", p["negative.yaml"], "-o", "r.html"}, 2, "negative.yaml", ""},
 		{"baseline directory", []string{"baseline", "show", "--baseline", p["folder"]}, 2, "folder.json", ""},
 		{"doctor unknown flag", []string{"doctor", "--bogus"}, 2, "-bogus", "--help"},
+		{"doctor stray argument", []string{"doctor", "now"}, 2, `unexpected argument "now"`, "flags only"},
 		{"doctor without ONNX Runtime", []string{"doctor", "--ort-lib", filepath.Join(in, "nope.so")}, 3, "ONNX Runtime", "marked"},
 		{"config duplicate keys", []string{"doctor", "--config", p["dup.yml"]}, 3, "config", "marked"},
 		{"event payload truncated", []string{"gate", "--results", res, "--baseline", base, "--event", p["event.json"]}, 2, "event.json", ""},
@@ -331,58 +324,73 @@ func TestBadInputMatrix(t *testing.T) {
 		{"output in /proc", []string{"report", "--results", res, "-o", "/proc/version"}, 3, "/proc/version", ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			work := t.TempDir()
-			before := treeState(t, in, work)
-			cmd := exec.Command(bin, tt.args...)
-			cmd.Dir = work
-			cmd.Env = env
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			code := 0
-			if ee, ok := err.(*exec.ExitError); ok {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			msg := stderr.String()
-			t.Logf("exit %d: %s", code, msg)
-			if code != tt.code {
-				t.Errorf("exit code %d, want %d", code, tt.code)
-			}
-			// One line; a file with several problems lists each on its
-			// own line first, then the one-line summary.
-			lines := strings.Split(strings.TrimSuffix(msg, "\n"), "\n")
-			if !strings.HasSuffix(msg, "\n") || len(lines) > 1 && !strings.Contains(lines[len(lines)-1], "more problems") {
-				t.Errorf("stderr is not one line: %q", msg)
-			}
-			for _, l := range lines {
-				if !strings.HasPrefix(l, "yologate: ") || !strings.Contains(l, tt.where) {
-					t.Errorf("stderr line does not name %q: %q", tt.where, l)
-				}
-			}
-			for _, bad := range []string{"panic", "goroutine", ".go:"} {
-				if strings.Contains(msg+stdout.String(), bad) {
-					t.Errorf("output contains %q", bad)
-				}
-			}
-			if tt.fix != "" && !strings.Contains(msg, tt.fix) {
-				t.Errorf("stderr does not say %q", tt.fix)
-			}
-			if !hasFix(lines[len(lines)-1]) && tt.fix == "" {
-				t.Errorf("stderr gives no fix (a parenthesized hint at the end): %q", msg)
-			}
-			after := treeState(t, in, work)
-			if diff := cmp.Diff(before, after); diff != "" {
-				t.Errorf("files changed, appeared or vanished (-before +after):\n%s", diff)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkBadInput(t, bin, env, in, tt) })
 	}
 	if len(tests) < 30 {
 		t.Errorf("the matrix has %d cases, want at least 30", len(tests))
 	}
 	t.Logf("bad-input matrix: %d cases", len(tests))
+}
+
+// badInput is a command line that must fail with one line on stderr.
+type badInput struct {
+	name string
+	args []string
+	code int
+	// where must appear in the one line: the input it names.
+	where string
+	// fix must appear too: how to fix it.
+	fix string
+}
+
+// checkBadInput runs tt with the binary in a fresh folder: the exit code,
+// one line naming the input and its fix, and no file changed in in or there.
+func checkBadInput(t *testing.T, bin string, env []string, in string, tt badInput) {
+	work := t.TempDir()
+	before := treeState(t, in, work)
+	cmd := exec.Command(bin, tt.args...)
+	cmd.Dir = work
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	msg := stderr.String()
+	t.Logf("exit %d: %s", code, msg)
+	if code != tt.code {
+		t.Errorf("exit code %d, want %d", code, tt.code)
+	}
+	// One line; a file with several problems lists each on its
+	// own line first, then the one-line summary.
+	lines := strings.Split(strings.TrimSuffix(msg, "\n"), "\n")
+	if !strings.HasSuffix(msg, "\n") || len(lines) > 1 && !strings.Contains(lines[len(lines)-1], "more problems") {
+		t.Errorf("stderr is not one line: %q", msg)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "yologate: ") || !strings.Contains(l, tt.where) {
+			t.Errorf("stderr line does not name %q: %q", tt.where, l)
+		}
+	}
+	for _, bad := range []string{"panic", "goroutine", ".go:"} {
+		if strings.Contains(msg+stdout.String(), bad) {
+			t.Errorf("output contains %q", bad)
+		}
+	}
+	if tt.fix != "" && !strings.Contains(msg, tt.fix) {
+		t.Errorf("stderr does not say %q", tt.fix)
+	}
+	if !hasFix(lines[len(lines)-1]) && tt.fix == "" {
+		t.Errorf("stderr gives no fix (a parenthesized hint at the end): %q", msg)
+	}
+	after := treeState(t, in, work)
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("files changed, appeared or vanished (-before +after):\n%s", diff)
+	}
 }
 
 // hasFix reports whether an error line tells the user what to do: errs puts

@@ -31,34 +31,17 @@ func runCapacity(ctx context.Context, c *Command, args []string) error {
 	if fs.NArg() > 0 {
 		return errs.Usagef("capacity", "models go in --model", "unexpected argument %q", fs.Arg(0))
 	}
-	switch {
-	case *target == 0:
-		return errs.Usagef("--target-fps", "say how many frames per second each stream needs, such as --target-fps 15", "no target given")
-	case !(*target > 0) || *target > 1e6:
-		return errs.Usagef("--target-fps", "use the frames per second each stream needs, such as 15", "bad target %v", *target)
-	case *maxP99 < 0:
-		return errs.Usagef("--max-p99", "use a positive duration such as 66ms, or leave it out", "bad latency bound %v", *maxP99)
-	case *maxStreams < 1 || *maxStreams > runner.MaxStreams:
-		return errs.Usagef("--max-streams", fmt.Sprintf("use 1 to %d", runner.MaxStreams), "bad stream limit %d", *maxStreams)
-	}
-	wf.streams = 1
-	plan, opt, err := bf.plan()
+	t, err := capacityTarget(*target, *maxP99, *maxStreams)
 	if err != nil {
 		return err
 	}
-	c.lighterDefaults(&opt)
-	if *maxP99 > 0 && !c.given("benchtime") {
-		// A p99 needs results.MinIterationsP99 iterations per stream, pooled
-		// over the repeats; without them a lower percentile stands in.
-		per := (results.MinIterationsP99 + opt.Count - 1) / opt.Count
-		opt.Benchtime = runner.Amount{Iterations: per}
-		fmt.Fprintf(c.Stderr, "capacity: --max-p99 needs %d iterations per stream: %d per repeat\n", results.MinIterationsP99, per)
+	wf.streams = 1
+	plan, opt, err := c.capacityPlan(&bf, *maxP99)
+	if err != nil {
+		return err
 	}
 	if err := checkOutPath("--out", *out); err != nil {
 		return err
-	}
-	if n := max(len(plan.Models), 1) * max(len(plan.Sizes), 1) * max(len(plan.Batches), 1); n > 1 {
-		return errs.Usagef("--model", "give one model, one --imgsz and one --batch", "capacity measures one case, %d asked for", n)
 	}
 	w, err := wf.workload(c)
 	if err != nil {
@@ -73,7 +56,6 @@ func runCapacity(ctx context.Context, c *Command, args []string) error {
 		return errs.Usagef("--model", "give one model, one --imgsz and one --batch", "capacity measures one case, %d asked for", len(job.Specs))
 	}
 	job.Check = nil
-	t := runner.CapacityTarget{FPS: *target, MaxP99MS: float64(*maxP99) / float64(time.Millisecond)}
 	res, runErr := capacity.Search(ctx, job, t, *maxStreams)
 	if err := writeResults(*out, res.File, runErr); err != nil {
 		return err
@@ -86,4 +68,41 @@ func runCapacity(ctx context.Context, c *Command, args []string) error {
 		fmt.Fprintf(c.Stdout, "\nresults: %s\n", *out)
 	}
 	return nil
+}
+
+// capacityTarget checks the capacity flags and returns the target.
+func capacityTarget(target float64, maxP99 time.Duration, maxStreams int) (runner.CapacityTarget, error) {
+	t := runner.CapacityTarget{FPS: target, MaxP99MS: float64(maxP99) / float64(time.Millisecond)}
+	switch {
+	case target == 0:
+		return t, errs.Usagef("--target-fps", "say how many frames per second each stream needs, such as --target-fps 15", "no target given")
+	case !(target > 0) || target > 1e6:
+		return t, errs.Usagef("--target-fps", "use the frames per second each stream needs, such as 15", "bad target %v", target)
+	case maxP99 < 0:
+		return t, errs.Usagef("--max-p99", "use a positive duration such as 66ms, or leave it out", "bad latency bound %v", maxP99)
+	case maxStreams < 1 || maxStreams > runner.MaxStreams:
+		return t, errs.Usagef("--max-streams", fmt.Sprintf("use 1 to %d", runner.MaxStreams), "bad stream limit %d", maxStreams)
+	}
+	return t, nil
+}
+
+// capacityPlan is the plan of the one case capacity measures, with the
+// iterations per repeat that a p99 bound needs.
+func (c *Command) capacityPlan(bf *benchFlags, maxP99 time.Duration) (runner.Plan, runner.Options, error) {
+	plan, opt, err := bf.plan()
+	if err != nil {
+		return plan, opt, err
+	}
+	c.lighterDefaults(&opt)
+	if maxP99 > 0 && !c.given("benchtime") {
+		// A p99 needs results.MinIterationsP99 iterations per stream, pooled
+		// over the repeats; without them a lower percentile stands in.
+		per := (results.MinIterationsP99 + opt.Count - 1) / opt.Count
+		opt.Benchtime = runner.Amount{Iterations: per}
+		fmt.Fprintf(c.Stderr, "capacity: --max-p99 needs %d iterations per stream: %d per repeat\n", results.MinIterationsP99, per)
+	}
+	if n := max(len(plan.Models), 1) * max(len(plan.Sizes), 1) * max(len(plan.Batches), 1); n > 1 {
+		return plan, opt, errs.Usagef("--model", "give one model, one --imgsz and one --batch", "capacity measures one case, %d asked for", n)
+	}
+	return plan, opt, nil
 }

@@ -42,33 +42,42 @@ func (f *compareFlags) registerStats(fs *flag.FlagSet) {
 	f.acc.register(fs)
 }
 
+// optionFixes says how to fix each compare option that a flag sets.
+var optionFixes = map[string]string{
+	"alpha":     "write a number between 0 and 1 such as 0.05",
+	"threshold": "write a percentage ≥ 0 such as 5%",
+	"metrics":   "use fps, p50_ms and/or p99_ms",
+}
+
 // options validates the flags into compare options.
 func (f *compareFlags) options() (compare.Options, error) {
 	opt := compare.DefaultOptions()
 	pct, err := baselines.ParsePercent(f.threshold)
 	if err != nil {
-		return opt, errs.Usagef("--threshold", "write a percentage ≥ 0 such as 5%", "%s", err.Error())
+		return opt, errs.Usagef("--threshold", optionFixes["threshold"], "%s", err.Error())
 	}
 	opt.Threshold = pct / 100
-	a, err := strconv.ParseFloat(strings.TrimSpace(f.alpha), 64)
-	if err != nil || !(a > 0 && a < 1) {
-		return opt, errs.Usagef("--alpha", "write a number between 0 and 1 such as 0.05", "%q is not in (0,1)", f.alpha)
+	// A zero alpha means the default in compare.Options; on the command
+	// line it is out of range.
+	if opt.Alpha, err = strconv.ParseFloat(strings.TrimSpace(f.alpha), 64); err != nil || opt.Alpha == 0 {
+		return opt, errs.Usagef("--alpha", optionFixes["alpha"], "%q is not in (0,1)", f.alpha)
 	}
-	opt.Alpha = a
 	opt.FailOnInconclusive = f.failOnInconclusive
 	opt.Metrics = nil
 	for _, m := range strings.Split(f.metrics, ",") {
-		m = strings.TrimSpace(m)
-		switch compare.Metric(m) {
-		case compare.FPS, compare.P50MS, compare.P99MS:
+		if m = strings.TrimSpace(m); m != "" {
 			opt.Metrics = append(opt.Metrics, compare.Metric(m))
-		case "":
-		default:
-			return opt, errs.Usagef("--metrics", "use fps, p50_ms and/or p99_ms", "unknown metric %q", m)
 		}
 	}
 	if len(opt.Metrics) == 0 {
-		return opt, errs.Usagef("--metrics", "use fps, p50_ms and/or p99_ms", "no metric given")
+		return opt, errs.Usagef("--metrics", optionFixes["metrics"], "no metric given")
+	}
+	var oe *compare.OptionError
+	if err := opt.Validate(); errors.As(err, &oe) {
+		if oe.Option == "alpha" {
+			oe.Msg = fmt.Sprintf("%q is not in (0,1)", f.alpha)
+		}
+		return opt, errs.Usagef("--"+oe.Option, optionFixes[oe.Option], "%s", oe.Msg)
 	}
 	if opt.Accuracy, err = f.acc.options(); err != nil {
 		return opt, err
@@ -192,7 +201,7 @@ func runCompare(_ context.Context, c *Command, args []string) error {
 		if err != nil {
 			return err
 		}
-		old, cur = compare.FromBaseline(b), compare.FromResults(r)
+		old, cur = b.Measurements(), compare.FromResults(r)
 	case len(pos) == 0 && *baselinePath == "" && *resultsPath != "" && *historyDir != "":
 		r, err := readResults(*resultsPath)
 		if err != nil {

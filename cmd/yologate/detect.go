@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -37,30 +38,12 @@ func runDetect(ctx context.Context, c *Command, args []string) error {
 		return err
 	}
 	images := fs.Args()
-	switch {
-	case *model == "":
-		return errs.Usagef("--model", "name an ONNX file or a standard model such as yolov8n", "no model given")
-	case len(images) == 0:
-		return errs.Usagef("detect", "pass one or more JPEG or PNG files after the flags", "no images given")
-	case !(*conf > 0 && *conf < 1):
-		return errs.Usagef("--conf", "use a score between 0 and 1, such as 0.25", "bad score threshold %v", *conf)
-	case !(*iou > 0 && *iou <= 1):
-		return errs.Usagef("--iou", "use an IoU between 0 and 1, such as 0.45", "bad IoU threshold %v", *iou)
-	case *maxDet < 1:
-		return errs.Usagef("--max-det", "use a positive count such as 300", "bad maximum detections %d", *maxDet)
-	case *format != "text" && *format != "json":
-		return errs.Usagef("--format", "use text or json", "unknown format %q", *format)
-	case *threads < 0:
-		return errs.Usagef("--threads", "use 0 for ONNX Runtime's default or a positive count", "negative thread count %d", *threads)
+	if err := checkDetectFlags(*model, images, *conf, *iou, *maxDet, *format, *threads); err != nil {
+		return err
 	}
-	// Decode every image first: a bad file fails before the model loads.
-	frames := make([]*yolo.RGBImage, len(images))
-	for i, path := range images {
-		img, err := runner.ReadImage(path)
-		if err != nil {
-			return err
-		}
-		frames[i] = yolo.ToRGB(img)
+	frames, err := runner.ReadFrames(images)
+	if err != nil {
+		return err
 	}
 	if err := runner.LoadRuntime(*ortLib, c.Getenv); err != nil {
 		return err
@@ -73,28 +56,18 @@ func runDetect(ctx context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := ort.Config{Provider: ort.Provider{Name: provider, Device: *device}, IntraOpThreads: *threads}
-	opts := yolo.DecodeOptions{ScoreThreshold: float32(*conf), IoUThreshold: float32(*iou), MaxDetections: *maxDet}
-	det, err := runner.NewDetector(m, size, cfg, opts)
+	det, err := runner.NewDetector(m, size, ort.Config{Provider: ort.Provider{Name: provider, Device: *device}, IntraOpThreads: *threads},
+		yolo.DecodeOptions{ScoreThreshold: float32(*conf), IoUThreshold: float32(*iou), MaxDetections: *maxDet})
 	if err != nil {
 		return err
 	}
 	defer det.Close()
-	all := make([]results.ImageDetections, len(images))
-	for i, f := range frames {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		dets, err := det.Detect(f)
-		if err != nil {
-			return err
-		}
-		all[i] = results.ImageDetections{Image: images[i], Width: f.W, Height: f.H, Detections: runner.DetectionResults(dets, det.Names)}
+	all, err := det.DetectAll(ctx, images, frames)
+	if err != nil {
+		return err
 	}
-	if *dump != "" {
-		if err := writeFloats(*dump, det.Output()); err != nil {
-			return err
-		}
+	if err := writeFloats(*dump, det.Output()); err != nil {
+		return err
 	}
 	if *format == "json" {
 		acc := results.Accuracy{ScoreThreshold: *conf, IoUThreshold: *iou, Images: all}
@@ -103,12 +76,7 @@ func runDetect(ctx context.Context, c *Command, args []string) error {
 		return enc.Encode(acc)
 	}
 	fmt.Fprintf(c.Stdout, "model %s, input %v, %s provider, score > %g, NMS IoU %g\n", m.Name, size, provider, *conf, *iou)
-	for _, im := range all {
-		fmt.Fprintf(c.Stdout, "%s (%dx%d): %d detections\n", im.Image, im.Width, im.Height, len(im.Detections))
-		for _, d := range im.Detections {
-			fmt.Fprintf(c.Stdout, "  %-14s %.3f  x1=%.1f y1=%.1f x2=%.1f y2=%.1f\n", d.Name, d.Score, d.X1, d.Y1, d.X2, d.Y2)
-		}
-	}
+	writeDetections(c.Stdout, all)
 	return nil
 }
 
@@ -139,11 +107,46 @@ func detectModel(ref, imgsz string) (*runner.Model, runner.Size, error) {
 	return m, size, err
 }
 
-// writeFloats writes v as little-endian float32 to path, atomically.
+// writeFloats writes v as little-endian float32 to path, atomically; an
+// empty path writes nothing.
 func writeFloats(path string, v []float32) error {
+	if path == "" {
+		return nil
+	}
 	buf := make([]byte, 4*len(v))
 	for i, f := range v {
 		binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(f))
 	}
 	return atomicfile.Write(path, buf, 0)
+}
+
+// writeDetections prints each image's detections, one per line.
+func writeDetections(w io.Writer, all []results.ImageDetections) {
+	for _, im := range all {
+		fmt.Fprintf(w, "%s (%dx%d): %d detections\n", im.Image, im.Width, im.Height, len(im.Detections))
+		for _, d := range im.Detections {
+			fmt.Fprintf(w, "  %-14s %.3f  x1=%.1f y1=%.1f x2=%.1f y2=%.1f\n", d.Name, d.Score, d.X1, d.Y1, d.X2, d.Y2)
+		}
+	}
+}
+
+// checkDetectFlags checks detect's flags before any file is read.
+func checkDetectFlags(model string, images []string, conf, iou float64, maxDet int, format string, threads int) error {
+	switch {
+	case model == "":
+		return errs.Usagef("--model", "name an ONNX file or a standard model such as yolov8n", "no model given")
+	case len(images) == 0:
+		return errs.Usagef("detect", "pass one or more JPEG or PNG files after the flags", "no images given")
+	case !(conf > 0 && conf < 1):
+		return errs.Usagef("--conf", "use a score between 0 and 1, such as 0.25", "bad score threshold %v", conf)
+	case !(iou > 0 && iou <= 1):
+		return errs.Usagef("--iou", "use an IoU between 0 and 1, such as 0.45", "bad IoU threshold %v", iou)
+	case maxDet < 1:
+		return errs.Usagef("--max-det", "use a positive count such as 300", "bad maximum detections %d", maxDet)
+	case format != "text" && format != "json":
+		return errs.Usagef("--format", "use text or json", "unknown format %q", format)
+	case threads < 0:
+		return errs.Usagef("--threads", "use 0 for ONNX Runtime's default or a positive count", "negative thread count %d", threads)
+	}
+	return nil
 }

@@ -129,7 +129,7 @@ func TestDockerfile(t *testing.T) {
 	// built for the CUDA minor version of the base image.
 	trt := args["TENSORRT_VERSION"]
 	cudaMinor := regexp.MustCompile(`nvidia/cuda:(\d+\.\d+)\.\d+-cudnn-runtime`).FindStringSubmatch(args["CUDA_IMAGE"])
-	if !strings.HasPrefix(trt, strings.TrimPrefix(tensorRTLibs[0], "libnvinfer.so.")+".") || cudaMinor == nil || !strings.HasSuffix(trt, "+cuda"+cudaMinor[1]) {
+	if !strings.HasPrefix(trt, strings.TrimPrefix(ort.TensorRTLibrary, "libnvinfer.so.")+".") || cudaMinor == nil || !strings.HasSuffix(trt, "+cuda"+cudaMinor[1]) {
 		t.Errorf("TENSORRT_VERSION %q with CUDA_IMAGE %q: want TensorRT 10 built for the image's CUDA version", trt, args["CUDA_IMAGE"])
 	}
 	// Docker runs each RUN with /bin/sh -c: every one must at least parse.

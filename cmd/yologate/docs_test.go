@@ -20,6 +20,8 @@ type docCommand struct {
 	// exits lists the accepted exit codes: a "# exit 0|1" note accepts
 	// either, for an example whose verdict depends on the machine.
 	exits []int
+	// shown is the output printed under the command, if any.
+	shown []string
 }
 
 var exitNote = regexp.MustCompile(`\s+#\s*exit ([0-9|]+).*$`)
@@ -34,18 +36,26 @@ func docCommands(t *testing.T, path string) []docCommand {
 	}
 	var out []docCommand
 	inConsole := false
+	// cmdAt is the line of the command whose output the block shows now.
+	cmdAt := 0
 	for i, line := range strings.Split(string(data), "\n") {
 		switch {
 		case strings.HasPrefix(line, "```console"):
 			inConsole = true
 			continue
 		case strings.HasPrefix(line, "```"):
-			inConsole = false
+			inConsole, cmdAt = false, 0
+			continue
+		}
+		if inConsole && !strings.HasPrefix(line, "$ ") && len(out) > 0 && out[len(out)-1].line == cmdAt {
+			out[len(out)-1].shown = append(out[len(out)-1].shown, line)
 			continue
 		}
 		if !inConsole || !strings.HasPrefix(line, "$ yologate") {
+			cmdAt = 0
 			continue
 		}
+		cmdAt = i + 1
 		cmdLine := strings.TrimPrefix(line, "$ ")
 		exits := []int{0}
 		if m := exitNote.FindStringSubmatch(cmdLine); m != nil {
@@ -102,10 +112,56 @@ func splitShell(s string) ([]string, error) {
 	return args, nil
 }
 
+// docMasks make shown and real output comparable: numbers, the CPU model,
+// column widths and an unstable mark (a busy machine's) change from machine
+// to machine.
+var docMasks = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(` \(unstable\)`), ""},
+	{regexp.MustCompile(`cpu=[^/|]+/threads=`), "cpu=CPU/threads="},
+	{regexp.MustCompile(`· [^·]+ \(\d+ CPUs\) ·`), "· CPU (N CPUs) ·"},
+	{regexp.MustCompile(`[0-9][0-9.,]*%?`), "N"},
+	{regexp.MustCompile(`\s+`), " "},
+}
+
+func maskDoc(s string) string {
+	for _, m := range docMasks {
+		s = m.re.ReplaceAllString(s, m.with)
+	}
+	return strings.TrimSpace(s)
+}
+
+// shownMissing returns the first shown line that out lacks, masked, in
+// order; "..." and blank lines stand for any lines.
+func shownMissing(shown []string, out string) (string, bool) {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		lines = append(lines, maskDoc(l))
+	}
+	j := 0
+	for _, s := range shown {
+		m := maskDoc(s)
+		if m == "..." || m == "" {
+			continue
+		}
+		for j < len(lines) && lines[j] != m {
+			j++
+		}
+		if j == len(lines) {
+			return s, false
+		}
+		j++
+	}
+	return "", true
+}
+
 // TestDocsExamples runs every command example of the README and docs/ in
 // order, one folder per file (so an example may use what an earlier one
 // wrote), with ../shared/testdata reachable as in the repository, and
-// checks each exit code. The docs cannot drift from the tool.
+// checks each exit code and the output shown under it. The docs cannot
+// drift from the tool.
 func TestDocsExamples(t *testing.T) {
 	env := ortEnv(t)
 	lib := ""
@@ -149,15 +205,41 @@ func TestDocsExamples(t *testing.T) {
 			for _, dc := range cmds {
 				var stdout, stderr bytes.Buffer
 				c := &Command{Stdout: &stdout, Stderr: &stderr, Getenv: getenv, Ctx: context.Background()}
-				if code := c.Main(dc.args); !slices.Contains(dc.exits, code) {
+				code := c.Main(dc.args)
+				if !slices.Contains(dc.exits, code) {
 					t.Errorf("%s:%d: yologate %s: exit %d, want %v\nstdout:\n%s\nstderr:\n%s",
 						rel, dc.line, strings.Join(dc.args, " "), code, dc.exits, stdout.String(), stderr.String())
+				}
+				// The output shown is that of a success.
+				if missing, ok := shownMissing(dc.shown, stdout.String()+stderr.String()); code == 0 && !ok {
+					t.Errorf("%s:%d: yologate %s: the output lacks the line shown as\n%s\n(numbers, the CPU model and spacing aside); it printed:\n%s%s",
+						rel, dc.line, strings.Join(dc.args, " "), missing, stdout.String(), stderr.String())
 				}
 			}
 			total += len(cmds)
 		})
 	}
 	t.Logf("%d documented commands ran", total)
+}
+
+func TestShownMissing(t *testing.T) {
+	out := "ONNX Runtime 1.30.0 · Intel Xeon 8375C (8 CPUs) · yologate dev\n\n  case   fps\n  model=yolov8n/imgsz=256  120.5\n  cpu=Intel Xeon 8375C/threads=4 | x\n"
+	for _, tt := range []struct {
+		name  string
+		shown []string
+		ok    bool
+	}{
+		{"numbers, CPU and spacing masked", []string{"ONNX Runtime 1.30.0 · AMD EPYC (2 CPUs) · yologate dev", "", "  case  fps", "  ...", "cpu=AMD EPYC/threads=2 | x"}, true},
+		{"out of order", []string{"  case   fps", "ONNX Runtime 1.30.0 · AMD EPYC (2 CPUs) · yologate dev"}, false},
+		{"a line that is not printed", []string{"  case   fps", "report: report.html"}, false},
+		{"nothing shown", nil, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if missing, ok := shownMissing(tt.shown, out); ok != tt.ok {
+				t.Errorf("shownMissing = %q, %v; want ok=%v", missing, ok, tt.ok)
+			}
+		})
+	}
 }
 
 func TestSplitShell(t *testing.T) {

@@ -6,12 +6,14 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/yologate/yologate/compare"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	ghreport "github.com/yologate/yologate/report/github"
+	"github.com/yologate/yologate/workflow/merge"
 )
 
+// runMerge combines the reports of several runners into one comment,
+// status and verdict.
 func runMerge(ctx context.Context, c *Command, args []string) error {
 	fs := c.newFlags("merge", "merge [flags] FILE...\n\nFILE is a gate report (yologate gate --report) or a results file (yologate run --out) of one runner.")
 	target := fs.String("target-fps", "", "frame rate every case must reach (e.g. 30); a case below it fails the merge")
@@ -28,13 +30,9 @@ func runMerge(ctx context.Context, c *Command, args []string) error {
 	if len(files) == 0 {
 		return errs.Usagef("merge", "pass the reports or results of each runner, e.g. yologate merge reports/*.json", "no files given")
 	}
-	in := report.MatrixInput{}
-	if *target != "" {
-		v, err := strconv.ParseFloat(strings.TrimSpace(*target), 64)
-		if err != nil || !(v > 0) {
-			return errs.Usagef("--target-fps", "write a positive frame rate such as 30", "%q is not a positive number", *target)
-		}
-		in.TargetFPS = v
+	targetFPS, err := parseTargetFPS(*target)
+	if err != nil {
+		return err
 	}
 	policy, err := report.ParseCommentPolicy(*comment)
 	if err != nil {
@@ -43,12 +41,9 @@ func runMerge(ctx context.Context, c *Command, args []string) error {
 	if err := checkOutPath("--comment-file", *commentFile); err != nil {
 		return err
 	}
-	for _, f := range files {
-		g, err := report.ReadMergeInput(f)
-		if err != nil {
-			return err
-		}
-		in.Gates = append(in.Gates, g)
+	in, err := merge.Read(files, targetFPS)
+	if err != nil {
+		return err
 	}
 	env, err := ghreport.ReadEnv(c.Getenv, *event)
 	if err != nil {
@@ -60,33 +55,8 @@ func runMerge(ctx context.Context, c *Command, args []string) error {
 			return err
 		}
 	}
-	md := report.MatrixMarkdown(in)
-	fmt.Fprint(c.Stdout, md)
-
-	fails := report.MatrixFails(in)
-	worst := compare.Unchanged
-	for _, g := range in.Gates {
-		worst = compare.Worst(worst, g.Verdict)
-	}
-	title, _, _ := strings.Cut(strings.TrimPrefix(md, "### "), "\n")
-	o := &report.Outcome{Key: k, Verdict: string(worst), Title: title, Markdown: md, Changed: worst != compare.Unchanged || fails}
-	if fails {
-		o.State = report.StateFailure
-		if worst == compare.Unchanged {
-			o.Verdict = "below-target"
-		}
-	}
-	for _, g := range in.Gates {
-		for _, e := range g.Cases {
-			if o.FPS == 0 {
-				o.FPS = e.FPS
-			}
-			if in.TargetFPS > 0 && e.FPS < in.TargetFPS {
-				o.Annotations = append(o.Annotations, report.Annotation{Level: report.LevelError, Title: "yologate below target",
-					Message: fmt.Sprintf("%s on %s: %.1f FPS < target %g", e.CaseID, e.Profile, e.FPS, in.TargetFPS)})
-			}
-		}
-	}
+	o, fails := merge.Outcome(in, k)
+	fmt.Fprint(c.Stdout, o.Markdown)
 	gf := gateFlags{checkRun: *checkRun, status: *status, commentFile: *commentFile}
 	pub, err := c.publisher(env, policy, &gf)
 	if err != nil {
@@ -97,7 +67,19 @@ func runMerge(ctx context.Context, c *Command, args []string) error {
 	pubErr := pub.Publish(pctx, o)
 	var verdict error
 	if fails {
-		verdict = &regressionError{msg: "merge: " + title}
+		verdict = &regressionError{msg: "merge: " + o.Title}
 	}
 	return c.afterPublish(ctx, verdict, pubErr)
+}
+
+// parseTargetFPS reads --target-fps: a positive frame rate, or 0 for none.
+func parseTargetFPS(s string) (float64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || !(v > 0) {
+		return 0, errs.Usagef("--target-fps", "write a positive frame rate such as 30", "%q is not a positive number", s)
+	}
+	return v, nil
 }

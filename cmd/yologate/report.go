@@ -46,21 +46,9 @@ func runReport(_ context.Context, c *Command, args []string) error {
 		return err
 	}
 	in := report.HTMLReport{Title: *title, Head: head}
-	var old []compare.Measurement
-	switch {
-	case *baselinePath != "":
-		b, err := c.readBaseline(*baselinePath)
-		if err != nil {
-			return err
-		}
-		old = compare.FromBaseline(b)
-	case *basePath != "":
-		base, err := results.Read(*basePath)
-		if err != nil {
-			return err
-		}
-		in.Base = base
-		old = compare.FromResults(base)
+	old, err := c.reportBase(*baselinePath, *basePath, &in)
+	if err != nil {
+		return err
 	}
 	var rep *compare.Report
 	if old != nil {
@@ -84,4 +72,25 @@ func writeHTMLReport(path string, in report.HTMLReport, rep *compare.Report) err
 		return err
 	}
 	return atomicfile.Write(path, buf.Bytes(), 0)
+}
+
+// reportBase reads the side to compare with, a baseline or earlier results
+// (which the page then shows too); none without either.
+func (c *Command) reportBase(baselinePath, basePath string, in *report.HTMLReport) ([]compare.Measurement, error) {
+	switch {
+	case baselinePath != "":
+		b, err := c.readBaseline(baselinePath)
+		if err != nil {
+			return nil, err
+		}
+		return b.Measurements(), nil
+	case basePath != "":
+		base, err := results.Read(basePath)
+		if err != nil {
+			return nil, err
+		}
+		in.Base = base
+		return compare.FromResults(base), nil
+	}
+	return nil, nil
 }

@@ -278,26 +278,7 @@ func runRun(ctx context.Context, c *Command, args []string) error {
 		}
 		return runErr
 	}
-	switch *format {
-	case "json":
-		data, err := results.Marshal(f)
-		if err != nil {
-			return err
-		}
-		_, err = c.Stdout.Write(data)
-		return err
-	case "bench":
-		return report.WriteBench(c.Stdout, f)
-	}
-	if err := report.WriteRunText(c.Stdout, f); err != nil {
-		return err
-	}
-	report.WriteWorkloadText(c.Stdout, f)
-	report.WriteAccuracyText(c.Stdout, f)
-	if *out != "" {
-		fmt.Fprintf(c.Stdout, "\nresults: %s\n", *out)
-	}
-	return nil
+	return c.renderRun(*format, *out, f)
 }
 
 // resolveDevices turns --device into the plan's GPU indices, checked
@@ -366,4 +347,28 @@ func writeResults(path string, f *results.File, runErr error) error {
 		}
 	}
 	return runErr
+}
+
+// renderRun prints a finished run in format, and where its results went.
+func (c *Command) renderRun(format, out string, f *results.File) error {
+	switch format {
+	case "json":
+		data, err := results.Marshal(f)
+		if err != nil {
+			return err
+		}
+		_, err = c.Stdout.Write(data)
+		return err
+	case "bench":
+		return report.WriteBench(c.Stdout, f)
+	}
+	if err := report.WriteRunText(c.Stdout, f); err != nil {
+		return err
+	}
+	report.WriteWorkloadText(c.Stdout, f)
+	report.WriteAccuracyText(c.Stdout, f)
+	if out != "" {
+		fmt.Fprintf(c.Stdout, "\nresults: %s\n", out)
+	}
+	return nil
 }

@@ -1,8 +1,7 @@
-package main
+package doctor
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"flag"
 	"os"
@@ -65,43 +64,42 @@ func TestDoctorThisMachine(t *testing.T) {
 	if path == "" {
 		t.Skipf("ONNX Runtime library not found (set %s or run make setup)", ort.LibraryEnv)
 	}
-	env := realDoctorEnv
+	env := Real
 	// The machine's own NVML would differ on a GPU host; this is what
 	// go-nvml reports where libnvidia-ml.so.1 is absent (TestNVMLWithoutLibrary
 	// in runner/gpu checks that against the real loader).
-	env.nvml = func(func(string) string) gpu.Source {
+	env.NVML = func(func(string) string) gpu.Source {
 		return &gpu.Fake{OpenErr: &gpu.UnavailableError{Reason: "no NVML library (libnvidia-ml.so.1 could not be loaded: no NVIDIA driver on this machine, or a container started without --gpus)"}}
 	}
-	env.findLib = noLibs
-	env.wd = func() (string, error) { return t.TempDir(), nil }
+	env.FindLib = noLibs
+	env.WD = func() (string, error) { return t.TempDir(), nil }
 	dir := t.TempDir()
-	var out, errOut bytes.Buffer
-	c := &Command{Stdout: &out, Stderr: &errOut, Getenv: mapEnv(map[string]string{ort.LibraryEnv: path})}
-	err := c.doctor(context.Background(), []string{"--baseline", filepath.Join(dir, "baseline.yaml")}, env)
+	var out bytes.Buffer
+	getenv := mapEnv(map[string]string{ort.LibraryEnv: path})
+	err := Run(&out, Options{Baseline: filepath.Join(dir, "baseline.yaml"), Version: "VERSION", Getenv: getenv}, env)
 	if err != nil {
 		t.Fatalf("doctor: %v\n%s", err, out.String())
 	}
-	st := env.loadORT("", c.Getenv)
+	st := env.LoadORT("", getenv)
 	if len(st.Providers) != 1 {
 		t.Skipf("this ONNX Runtime has GPU providers %v; the golden file describes the CPU release", st.Providers)
 	}
 	got := strings.ReplaceAll(out.String(), ort.LibraryPath(), "$YOLOGATE_ORT_LIB")
 	got = strings.ReplaceAll(got, dir, "$TMP")
-	got = strings.Replace(got, "yologate "+version+" doctor", "yologate VERSION doctor", 1)
 	golden(t, "doctor_cpu.golden", got)
 }
 
 // fakeORT is an ONNX Runtime GPU build as doctor would see it.
-func fakeORT(providers []string, unavailable map[string]error) func(string, func(string) string) ortStatus {
-	return func(string, func(string) string) ortStatus {
-		return ortStatus{Path: "/opt/onnxruntime/lib/libonnxruntime.so.1", Source: ort.LibraryEnv, Version: "1.30.0", Providers: providers, Unavailable: unavailable}
+func fakeORT(providers []string, unavailable map[string]error) func(string, func(string) string) ORTStatus {
+	return func(string, func(string) string) ORTStatus {
+		return ORTStatus{Path: "/opt/onnxruntime/lib/libonnxruntime.so.1", Source: ort.LibraryEnv, Version: "1.30.0", Providers: providers, Unavailable: unavailable}
 	}
 }
 
 func TestDoctorGPUHostInActions(t *testing.T) {
-	env := doctorEnv{
-		loadORT: fakeORT([]string{ort.TensorRT, ort.CUDA, ort.CPU}, nil),
-		nvml: func(func(string) string) gpu.Source {
+	env := Env{
+		LoadORT: fakeORT([]string{ort.TensorRT, ort.CUDA, ort.CPU}, nil),
+		NVML: func(func(string) string) gpu.Source {
 			return &gpu.Fake{Devices: []*gpu.FakeDevice{
 				{Info: gpu.Info{Name: "NVIDIA A10", UUID: "GPU-3f1c", MemoryBytes: 23028 << 20, CCMajor: 8, CCMinor: 6, Persistence: true,
 					PowerLimitMW: 150000, AppSMClockMHz: 1695, AppMemClockMHz: 6251, DriverVersion: "550.54.15", CUDADriverVersion: "12.4"}},
@@ -109,23 +107,22 @@ func TestDoctorGPUHostInActions(t *testing.T) {
 					DriverVersion: "550.54.15", CUDADriverVersion: "12.4"}},
 			}}
 		},
-		findLib:         func(name string, _ []string) string { return "/usr/lib/x86_64-linux-gnu/" + name },
-		wd:              func() (string, error) { return "testdata/doctor", nil },
-		tensorRTVersion: func() (string, error) { return "10.16.1", nil },
+		FindLib:         func(name string, _ []string) string { return "/usr/lib/x86_64-linux-gnu/" + name },
+		WD:              func() (string, error) { return "testdata/doctor", nil },
+		TensorRTVersion: func() (string, error) { return "10.16.1", nil },
 	}
 	var out bytes.Buffer
-	c := &Command{Stdout: &out, Stderr: &out, Getenv: mapEnv(map[string]string{
+	getenv := mapEnv(map[string]string{
 		"YOLOGATE_CACHE": "/cache", "GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/detector", "GITHUB_RUN_ID": "4242",
 		"GITHUB_TOKEN": "ghs_secretvalue", "GITHUB_STEP_SUMMARY": "/tmp/summary", "GITHUB_OUTPUT": "/tmp/out",
-	})}
-	if err := c.doctor(context.Background(), nil, env); err != nil {
+	})
+	if err := Run(&out, Options{Version: "VERSION", Getenv: getenv}, env); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), "ghs_secretvalue") {
 		t.Fatal("doctor printed the token")
 	}
-	got := strings.Replace(out.String(), "yologate "+version+" doctor", "yologate VERSION doctor", 1)
-	golden(t, "doctor_gpu.golden", got)
+	golden(t, "doctor_gpu.golden", out.String())
 }
 
 // TestDoctorCUDA13Build checks the libraries a CUDA 13 build of the
@@ -147,28 +144,27 @@ func TestDoctorCUDA13Build(t *testing.T) {
 		{"cudart missing", "libcudart.so.13", []string{"✗ CUDA libraries: not found: libcudart.so.13\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := doctorEnv{
-				loadORT: fakeORT([]string{ort.CUDA, ort.CPU}, map[string]error{ort.TensorRT: errors.New("no libnvinfer.so.10")}),
-				nvml: func(func(string) string) gpu.Source {
+			env := Env{
+				LoadORT: fakeORT([]string{ort.CUDA, ort.CPU}, map[string]error{ort.TensorRT: errors.New("no libnvinfer.so.10")}),
+				NVML: func(func(string) string) gpu.Source {
 					return &gpu.Fake{OpenErr: &gpu.UnavailableError{Reason: "no NVML library"}}
 				},
-				findLib: func(name string, _ []string) string {
+				FindLib: func(name string, _ []string) string {
 					if !present[name] || name == tc.missing {
 						return ""
 					}
 					return "/usr/lib/" + name
 				},
-				providerNeeds: func(_, provider string) ([]string, bool) {
+				ProviderNeeds: func(_, provider string) ([]string, bool) {
 					if provider == ort.CUDA {
 						return cuda13, true
 					}
 					return nil, false
 				},
-				wd: func() (string, error) { return "", errors.New("no wd") },
+				WD: func() (string, error) { return "", errors.New("no wd") },
 			}
 			var out bytes.Buffer
-			c := &Command{Stdout: &out, Stderr: &out, Getenv: mapEnv(nil)}
-			if err := c.doctor(context.Background(), nil, env); err != nil {
+			if err := Run(&out, Options{Getenv: mapEnv(nil)}, env); err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range tc.want {
@@ -195,45 +191,40 @@ func TestDoctorFailures(t *testing.T) {
 	os.Mkdir(roDir, 0o555)
 	tests := []struct {
 		name string
-		args []string
+		opts Options
 		env  map[string]string
-		ort  func(string, func(string) string) ortStatus
+		ort  func(string, func(string) string) ORTStatus
 		// libs finds every GPU library and trt answers for TensorRT's.
 		libs bool
 		trt  func() (string, error)
 		want []string // lines that must appear
-		code int
+		// notReady says the CPU path is not ready: an environment error.
+		notReady bool
 	}{
 		{
 			name: "no ONNX Runtime",
-			ort: func(string, func(string) string) ortStatus {
-				return ortStatus{Err: errs.Envf(ort.LibraryEnv, `run "make setup"`, "no ONNX Runtime library: the variable is not set")}
+			ort: func(string, func(string) string) ORTStatus {
+				return ORTStatus{Err: errs.Envf(ort.LibraryEnv, `run "make setup"`, "no ONNX Runtime library: the variable is not set")}
 			},
-			want: []string{"✗ ONNX Runtime: YOLOGATE_ORT_LIB: no ONNX Runtime library: the variable is not set", `    fix: run "make setup"`, "CPU path: not ready (ONNX Runtime)"},
-			code: ExitEnv,
+			want:     []string{"✗ ONNX Runtime: YOLOGATE_ORT_LIB: no ONNX Runtime library: the variable is not set", `    fix: run "make setup"`, "CPU path: not ready (ONNX Runtime)"},
+			notReady: true,
 		},
 		{
-			name: "invalid config",
-			args: []string{"--config", badCfg},
-			want: []string{"✗ config: " + badCfg + ":", "CPU path: not ready (config)"},
-			code: ExitEnv,
+			name:     "invalid config",
+			opts:     Options{Config: badCfg},
+			want:     []string{"✗ config: " + badCfg + ":", "CPU path: not ready (config)"},
+			notReady: true,
 		},
 		{
-			name: "baseline directory missing",
-			args: []string{"--baseline", "/nonexistent/dir/b.yaml"},
-			want: []string{"✗ baseline /nonexistent/dir/b.yaml: directory /nonexistent/dir does not exist"},
-			code: ExitEnv,
+			name:     "baseline directory missing",
+			opts:     Options{Baseline: "/nonexistent/dir/b.yaml"},
+			want:     []string{"✗ baseline /nonexistent/dir/b.yaml: directory /nonexistent/dir does not exist"},
+			notReady: true,
 		},
 		{
 			name: "actions without a token",
 			env:  map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/detector", "GITHUB_STEP_SUMMARY": "/s", "GITHUB_OUTPUT": "/o"},
 			want: []string{"✓ GitHub Actions: acme/detector", "✗ GitHub token: GITHUB_TOKEN is not set", "CPU path: ready"},
-			code: ExitPass,
-		},
-		{
-			name: "stray argument",
-			args: []string{"now"},
-			code: ExitUsage,
 		},
 		{
 			name: "TensorRT files that do not load",
@@ -241,38 +232,36 @@ func TestDoctorFailures(t *testing.T) {
 			trt:  func() (string, error) { return "", errors.New("libnvinfer.so.10: not found by the dynamic loader") },
 			want: []string{"✓ CUDA libraries: /usr/lib/x86_64-linux-gnu/libcudart.so.12",
 				"✗ TensorRT libraries: libnvinfer.so.10: not found by the dynamic loader", "    fix: install TensorRT 10", "CPU path: ready"},
-			code: ExitPass,
 		},
 	}
 	if os.Geteuid() != 0 {
 		tests = append(tests, struct {
-			name string
-			args []string
-			env  map[string]string
-			ort  func(string, func(string) string) ortStatus
-			libs bool
-			trt  func() (string, error)
-			want []string
-			code int
-		}{name: "read-only baseline directory", args: []string{"--baseline", filepath.Join(roDir, "b.yaml")}, want: []string{"cannot create files in " + roDir}, code: ExitEnv})
+			name     string
+			opts     Options
+			env      map[string]string
+			ort      func(string, func(string) string) ORTStatus
+			libs     bool
+			trt      func() (string, error)
+			want     []string
+			notReady bool
+		}{name: "read-only baseline directory", opts: Options{Baseline: filepath.Join(roDir, "b.yaml")}, want: []string{"cannot create files in " + roDir}, notReady: true})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := doctorEnv{
-				loadORT: tt.ort, nvml: noNVML, findLib: noLibs, tensorRTVersion: tt.trt,
-				wd: func() (string, error) { return "", errors.New("no wd") },
+			env := Env{
+				LoadORT: tt.ort, NVML: noNVML, FindLib: noLibs, TensorRTVersion: tt.trt,
+				WD: func() (string, error) { return "", errors.New("no wd") },
 			}
 			if tt.libs {
-				env.findLib = func(name string, _ []string) string { return "/usr/lib/x86_64-linux-gnu/" + name }
+				env.FindLib = func(name string, _ []string) string { return "/usr/lib/x86_64-linux-gnu/" + name }
 			}
-			if env.loadORT == nil {
-				env.loadORT = fakeORT([]string{ort.CPU}, map[string]error{ort.CUDA: errors.New("x"), ort.TensorRT: errors.New("y")})
+			if env.LoadORT == nil {
+				env.LoadORT = fakeORT([]string{ort.CPU}, map[string]error{ort.CUDA: errors.New("x"), ort.TensorRT: errors.New("y")})
 			}
 			var out bytes.Buffer
-			c := &Command{Stdout: &out, Stderr: &out, Getenv: mapEnv(tt.env)}
-			err := c.doctor(context.Background(), tt.args, env)
-			if code := exitCode(err); code != tt.code {
-				t.Fatalf("exit %d (%v), want %d\n%s", code, err, tt.code, out.String())
+			err := Run(&out, Options{ORTLib: tt.opts.ORTLib, Baseline: tt.opts.Baseline, Config: tt.opts.Config, Getenv: mapEnv(tt.env)}, env)
+			if (err != nil) != tt.notReady || (err != nil && errs.KindOf(err) != errs.Env) {
+				t.Fatalf("error %v, want the CPU path ready=%v\n%s", err, !tt.notReady, out.String())
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(out.String(), w) {
