@@ -36,6 +36,9 @@ type CommentInput struct {
 	// Confirmed lists the case ids that were flagged as regressions and
 	// measured again before the verdict (see yologate gate --confirm).
 	Confirmed []string
+	// Paired, when set, says the base was measured in the same job and
+	// decided the verdict; Baseline is then only the reference.
+	Paired *PairedInfo
 }
 
 // verdictEmoji is the mark shown next to each verdict.
@@ -195,6 +198,9 @@ func renderComment(in CommentInput, level detail) string {
 	names := nameCases(shown)
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", headline(r, commentText, names.short))
+	if in.Paired != nil {
+		fmt.Fprintf(&b, "%s\n\n", in.Paired.pairedLine())
+	}
 	if len(in.Confirmed) > 0 {
 		fmt.Fprintf(&b, "Re-measured before the verdict: %s.\n\n", codeList(in.Confirmed))
 	}
@@ -206,6 +212,9 @@ func renderComment(in CommentInput, level detail) string {
 	writeEnvChanges(&b, r.Cases)
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "\n> %s\n", commentText(n, 500))
+	}
+	if in.Paired != nil && level < bare {
+		writeReference(&b, in.Paired.Reference)
 	}
 	if level < bare {
 		writeCharts(&b, shown, names)

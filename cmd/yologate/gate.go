@@ -10,11 +10,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yologate/yologate/baselines"
 	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/internal/flagdef"
 	"github.com/yologate/yologate/report"
 	ghreport "github.com/yologate/yologate/report/github"
+	"github.com/yologate/yologate/runner"
+	"github.com/yologate/yologate/runner/onnxmodel"
 	"github.com/yologate/yologate/workflow/gate"
 )
 
@@ -29,6 +32,12 @@ type gateFlags struct {
 	comment, commentFile           string
 	checkRun, status, confirm      bool
 	key, matrix, event, prEvent    string
+	// The pull request's base, measured interleaved with the head.
+	baseModels listFlag
+	baseSHA    string
+	maxCount   int
+	budget     time.Duration
+	fresh      bool
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
@@ -46,6 +55,11 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.matrix, "matrix", "", "the job's matrix as JSON (${{ toJSON(matrix) }}), part of the default key")
 	fs.StringVar(&g.event, "event", "", "event payload `FILE` (default $GITHUB_EVENT_PATH)")
 	fs.StringVar(&g.prEvent, "pr-event", "", "pull_request payload `FILE` saved by the run job of the fork-safe workflow_run pair")
+	fs.Var(&g.baseModels, "base-model", "the pull request base's model for each --model, paired by position: a standard `NAME`, an ONNX file extracted at the base commit, or none where the base has no such model; repeat or comma-separate. The gate then measures base and head interleaved and decides with the paired test (--baseline becomes optional, shown as the reference)")
+	fs.StringVar(&g.baseSHA, "base-sha", "", "the base commit the --base-model files come from, named in the report (default: the pull request's base from the event)")
+	fs.IntVar(&g.maxCount, "max-count", gate.DefaultMaxCount, "with --base-model: the most pairs an inconclusive case grows to, doubling from --count")
+	fs.DurationVar(&g.budget, "budget", 0, "with --base-model: bound the job's time (e.g. 20m); no more pairs start past it (0: no bound)")
+	fs.BoolVar(&g.fresh, "fresh-sessions", true, "with --base-model: new sessions for every pair of repeats, as yologate ab --fresh-sessions")
 }
 
 func runGate(ctx context.Context, c *Command, args []string) error {
@@ -75,8 +89,21 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	if g.baseline == "" {
-		return errs.Usagef("--baseline", "pass the baseline YAML, e.g. --baseline baselines/gpu.yaml (record one with yologate baseline update)", "missing")
+	paired := len(g.baseModels) > 0
+	if paired && g.results != "" {
+		return errs.Usagef("--base-model", "drop --results to measure both sides, or drop --base-model to compare the file with --baseline", "--results compares a file; the base is measured beside the head")
+	}
+	if g.baseline == "" && !paired {
+		return errs.Usagef("--baseline", "pass the baseline YAML, e.g. --baseline baselines/gpu.yaml (record one with yologate baseline update), or --base-model to measure the pull request's base", "missing")
+	}
+	if g.maxCount < 1 {
+		return errs.Usagef("--max-count", "use a pair count of at least --count (30 is the default)", "max count %d", g.maxCount)
+	}
+	if g.budget < 0 {
+		return errs.Usagef("--budget", "use a positive duration such as 20m, or 0 for no bound", "negative budget %v", g.budget)
+	}
+	if err := checkBaseModels(runner.SplitList(g.baseModels)); err != nil {
+		return err
 	}
 	for flagName, path := range map[string]string{"--out": g.out, "--report": g.report, "--html": g.html, "--comment-file": g.commentFile} {
 		if err := checkOutPath(flagName, path); err != nil {
@@ -106,9 +133,11 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 			return err
 		}
 	}
-	base, err := c.readBaseline(g.baseline)
-	if err != nil {
-		return err
+	var base *baselines.File
+	if g.baseline != "" {
+		if base, err = c.readBaseline(g.baseline); err != nil {
+			return err
+		}
 	}
 
 	gin := gate.Input{Baseline: base, Options: opt, Confirm: g.confirm}
@@ -125,12 +154,29 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 		if err != nil {
 			return err
 		}
+		if paired && c.cfg != nil && len(c.cfg.Cases) > 0 && !c.onCommandLine("model") {
+			return errs.Usagef("--base-model", "list the models in --model (or model: in "+c.cfg.Path+") to pair each with its base", "the config file's cases cannot be paired by position")
+		}
+		if paired && popt.Count > g.maxCount {
+			return errs.Usagef("--max-count", "raise --max-count to --count or more, or lower --count", "max count %d is below --count %d", g.maxCount, popt.Count)
+		}
 		job, done, err := c.job(&bf, w, plan, popt)
 		if err != nil {
 			return err
 		}
 		defer done()
 		gin.Job = job
+		if paired {
+			sha := g.baseSHA
+			if sha == "" {
+				sha = env.Event.BaseSHA
+			}
+			gin.Paired = &gate.Paired{BaseSHA: sha, Fresh: g.fresh, MaxCount: g.maxCount, Budget: g.budget}
+			resolve := func(p runner.Plan) ([]runner.Spec, error) { return bf.specs(c, p) }
+			if job.Specs, gin.Paired.Base, err = pairBase(plan, runner.SplitList(g.baseModels), resolve); err != nil {
+				return err
+			}
+		}
 	}
 	res, err := gate.Run(ctx, gin)
 	if err != nil {
@@ -148,6 +194,11 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 
 	in := report.CommentInput{Report: rep, Current: cur, Baseline: base, Key: key, RunURL: env.RunURL,
 		Args: args, Confirmed: res.Confirmed}
+	if p := res.Paired; p != nil {
+		in.Baseline = nil
+		in.Paired = &report.PairedInfo{BaseSHA: gin.Paired.BaseSHA, Pairs: p.Pairs, MaxCount: g.maxCount,
+			Elapsed: p.Elapsed, BudgetStop: p.BudgetStop, Reference: p.Reference}
+	}
 	o := report.GateOutcome(in, g.report)
 	if g.report != "" {
 		data, err := json.MarshalIndent(report.NewGateReport(key, env.RunURL, cur, rep), "", "  ")
@@ -171,6 +222,63 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	defer cancel()
 	pubErr := pub.Publish(pctx, o)
 	return c.afterPublish(ctx, verdictError(rep), pubErr)
+}
+
+// checkBaseModels reads every --base-model file before anything runs: one
+// that is not ONNX is an input error naming it.
+func checkBaseModels(models []string) error {
+	for _, m := range models {
+		if m == noBase || runner.IsStandardModel(m) {
+			continue
+		}
+		if _, err := onnxmodel.InspectFile(m); err != nil {
+			return errs.Inputf(m, "pass the model file as the base commit has it (git show BASE:PATH > FILE), or none where the base has no such model",
+				"--base-model: %s", strings.TrimPrefix(err.Error(), m+": "))
+		}
+	}
+	return nil
+}
+
+// noBase is the --base-model value for a model the base commit lacks.
+const noBase = "none"
+
+// pairBase resolves the head's cases model by model beside the base's:
+// the cases of head model i pair by position with those of base model i.
+// It returns the head's cases and their bases (nil for none); resolve
+// turns a plan into cases as the run would.
+func pairBase(plan runner.Plan, bases []string, resolve func(runner.Plan) ([]runner.Spec, error)) ([]runner.Spec, []*runner.Spec, error) {
+	if len(bases) != len(plan.Models) {
+		return nil, nil, errs.Usagef("--base-model", "give one base model per --model, in the same order (none where the base has no such model)",
+			"%d base model(s) for %d model(s)", len(bases), len(plan.Models))
+	}
+	var heads []runner.Spec
+	var paired []*runner.Spec
+	for i, m := range plan.Models {
+		one := plan
+		one.Models = []string{m}
+		hs, err := resolve(one)
+		if err != nil {
+			return nil, nil, err
+		}
+		heads = append(heads, hs...)
+		if bases[i] == noBase {
+			paired = append(paired, make([]*runner.Spec, len(hs))...)
+			continue
+		}
+		one.Models = []string{bases[i]}
+		bs, err := resolve(one)
+		if err != nil {
+			return nil, nil, errs.Usagef("--base-model", "pass the base commit's model for "+m, "%s", err.Error())
+		}
+		if len(bs) != len(hs) {
+			return nil, nil, errs.Usagef("--base-model", "give the base model the head's sizes and batches (--imgsz, --batch)",
+				"%s has %d case(s), its base %s %d", m, len(hs), bases[i], len(bs))
+		}
+		for k := range bs {
+			paired = append(paired, &bs[k])
+		}
+	}
+	return heads, paired, nil
 }
 
 // afterPublish returns the error that decides the exit code once the

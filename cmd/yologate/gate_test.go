@@ -221,3 +221,31 @@ func TestGateUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestGatePairedAgainstBase measures the base beside the head in one job:
+// a tiny A/A of a standard model, and a model the base commit lacks, which
+// is new with a note and passes.
+func TestGatePairedAgainstBase(t *testing.T) {
+	needORT(t)
+	dir := t.TempDir()
+	comment := filepath.Join(dir, "comment.md")
+	code, stdout, stderr := runMain(t, "gate", "--model", "yolov8n,yolo11n", "--base-model", "yolov8n,none", "--base-sha", strings.Repeat("ab", 20),
+		"--imgsz", "64", "--ep", "cpu", "--threads", "1", "--benchtime", "3x", "--warmup", "3", "--count", "4", "--max-count", "4",
+		"--quiet", "--comment-file", comment)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	md, err := os.ReadFile(comment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Paired against base `abababababab`, measured in this job: 4 pairs per case (up to 4 while inconclusive)",
+		"the base commit has no such model: new in this pull request"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("comment lacks %q:\n%s", want, md)
+		}
+	}
+	if !strings.Contains(stdout, "model=yolo11n/imgsz=64/batch=1/ep=cpu/precision=fp32") || !strings.Contains(stdout, "new") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+}

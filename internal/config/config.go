@@ -1,9 +1,9 @@
 // Package config reads .yologate.yml, the repository's settings for the
 // gate: the cases to run, thresholds, the baseline path and comment mode.
 //
-// Every top-level key except "cases" and "version" is the name of a
-// command-line flag; a flag given on the command line always wins over the
-// file. Unknown keys are errors with file:line:column, so a typo cannot
+// Every top-level key except "cases" and "version" names a command-line
+// flag (flagdef.Def.ConfigKey: "base" sets --base-model); a flag given on
+// the command line always wins over the file. Unknown keys are errors with file:line:column, so a typo cannot
 // silently fall back to a default.
 package config
 
@@ -35,8 +35,8 @@ const maxSize = 1 << 20
 // Version is the only config schema version this package reads.
 const Version = 1
 
-// Keys are the settings a config file may hold at the top level, each the
-// name of the flag it sets (flagdef.Defs says which). Commands without
+// Keys are the settings a config file may hold at the top level, each
+// naming the flag it sets (flagdef.Defs says which). Commands without
 // such a flag ignore the key.
 var Keys = flagdef.ConfigKeys()
 
@@ -286,12 +286,13 @@ func (c *Config) Apply(fs *flag.FlagSet, cs *Case) error {
 	sort.Strings(keys)
 	var problems errs.List
 	for _, k := range keys {
-		if explicit[k] || fs.Lookup(k) == nil {
+		name := flagdef.FlagOfKey(k)
+		if explicit[name] || fs.Lookup(name) == nil {
 			continue
 		}
 		v, _ := c.Get(cs, k)
-		if err := fs.Set(k, v.Text); err != nil {
-			problems = append(problems, errs.At(c.Path, v.Line, v.Col, "see \"yologate COMMAND --help\" for the values --"+k+" takes", "%s: %v", k, err))
+		if err := fs.Set(name, v.Text); err != nil {
+			problems = append(problems, errs.At(c.Path, v.Line, v.Col, "see \"yologate COMMAND --help\" for the values --"+name+" takes", "%s: %v", k, err))
 		}
 	}
 	return problems.Err()

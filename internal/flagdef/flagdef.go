@@ -97,11 +97,39 @@ var Defs = []Def{
 	{"matrix", Gate, false, "matrix"},
 	{"event", Gate, false, ""},
 	{"pr-event", Gate, false, "pr_event"},
+	{"base-model", Gate, true, ""},
+	{"base-sha", Gate, false, ""},
+	{"max-count", Gate, true, "max_count"},
+	{"budget", Gate, true, "budget"},
+	{"fresh-sessions", Gate, true, ""},
+}
+
+// configNames are the config keys that differ from their flag's name.
+var configNames = map[string]string{"base-model": "base"}
+
+// ConfigKey returns the key .yologate.yml sets the flag under: its name,
+// or a shorter word where the file reads better with one ("base").
+func (d Def) ConfigKey() string {
+	if k, ok := configNames[d.Name]; ok {
+		return k
+	}
+	return d.Name
+}
+
+// FlagOfKey returns the flag a config key sets.
+func FlagOfKey(key string) string {
+	for flagName, k := range configNames {
+		if k == key {
+			return flagName
+		}
+	}
+	return key
 }
 
 // ActionInputs are the GitHub Action's inputs that pass no flag: the
-// token, the image and its Docker settings, and extra arguments.
-var ActionInputs = []string{"github_token", "image", "gpus", "cache_volume", "args"}
+// token, the image and its Docker settings, extra arguments, and the base
+// commit whose models the action extracts for --base-model and --base-sha.
+var ActionInputs = []string{"github_token", "image", "gpus", "cache_volume", "args", "base_ref"}
 
 // Lookup returns the definition of the flag name.
 func Lookup(name string) (Def, bool) {
@@ -129,7 +157,7 @@ func ConfigKeys() []string {
 	var out []string
 	for _, d := range Defs {
 		if d.Config {
-			out = append(out, d.Name)
+			out = append(out, d.ConfigKey())
 		}
 	}
 	slices.Sort(out)

@@ -148,6 +148,9 @@ type Event struct {
 	// HeadSHA is the commit the event is about; empty when the payload does
 	// not say (issue_comment).
 	HeadSHA string
+	// BaseSHA is the pull request's base commit; empty when the payload
+	// has no pull_request.
+	BaseSHA string
 	// HeadRepo and BaseRepo are "owner/name" of the pull request's head and
 	// base (or the workflow run's head and the repository).
 	HeadRepo, BaseRepo string
@@ -232,7 +235,7 @@ func ParseEvent(name string, data []byte) (Event, error) {
 		if ev.PR == 0 {
 			ev.PR = p.Number
 		}
-		ev.HeadSHA = pr.Head.SHA
+		ev.HeadSHA, ev.BaseSHA = pr.Head.SHA, pr.Base.SHA
 		if pr.Base.Repo != nil {
 			ev.BaseRepo = pr.Base.Repo.FullName
 		}

@@ -84,6 +84,7 @@ const (
 	prHead   = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 	pushHead = "6113728f27ae82c7b1a177c8d03f9e96e0adf246"
 	runHead  = "3484a3fb816e0859fd6e1cea078d76385ff50625"
+	prBase   = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e"
 )
 
 func TestParseEventExamples(t *testing.T) {
@@ -103,15 +104,15 @@ func TestParseEventExamples(t *testing.T) {
 		want        Event
 	}{
 		{"pull_request opened, same repository", "pull_request", opened,
-			Event{Name: "pull_request", Action: "opened", PR: 2, HeadSHA: prHead, HeadRepo: same, BaseRepo: same}},
+			Event{Name: "pull_request", Action: "opened", PR: 2, HeadSHA: prHead, BaseSHA: prBase, HeadRepo: same, BaseRepo: same}},
 		{"pull_request synchronize, same repository", "pull_request", synced,
-			Event{Name: "pull_request", Action: "synchronize", PR: 2, HeadSHA: prHead, HeadRepo: same, BaseRepo: same}},
+			Event{Name: "pull_request", Action: "synchronize", PR: 2, HeadSHA: prHead, BaseSHA: prBase, HeadRepo: same, BaseRepo: same}},
 		{"pull_request opened from a fork", "pull_request", forked(t, opened),
-			Event{Name: "pull_request", Action: "opened", PR: 2, HeadSHA: prHead, HeadRepo: "contributor/Hello-World", BaseRepo: same, Fork: true}},
+			Event{Name: "pull_request", Action: "opened", PR: 2, HeadSHA: prHead, BaseSHA: prBase, HeadRepo: "contributor/Hello-World", BaseRepo: same, Fork: true}},
 		{"pull_request synchronize from a fork", "pull_request", forked(t, synced),
-			Event{Name: "pull_request", Action: "synchronize", PR: 2, HeadSHA: prHead, HeadRepo: "contributor/Hello-World", BaseRepo: same, Fork: true}},
+			Event{Name: "pull_request", Action: "synchronize", PR: 2, HeadSHA: prHead, BaseSHA: prBase, HeadRepo: "contributor/Hello-World", BaseRepo: same, Fork: true}},
 		{"pull_request_target from a fork", "pull_request_target", forked(t, synced),
-			Event{Name: "pull_request_target", Action: "synchronize", PR: 2, HeadSHA: prHead, HeadRepo: "contributor/Hello-World", BaseRepo: same, Fork: true}},
+			Event{Name: "pull_request_target", Action: "synchronize", PR: 2, HeadSHA: prHead, BaseSHA: prBase, HeadRepo: "contributor/Hello-World", BaseRepo: same, Fork: true}},
 		{"push to a branch", "push", pushBranch,
 			Event{Name: "push", HeadSHA: pushHead, BaseRepo: same}},
 		{"workflow_run listing its pull request", "workflow_run", runWithPR,
@@ -121,7 +122,7 @@ func TestParseEventExamples(t *testing.T) {
 		{"issue_comment on an issue, not a pull request", "issue_comment", example(t, all, "issue_comment", "created"),
 			Event{Name: "issue_comment", Action: "created", BaseRepo: same}},
 		{"name inferred: pull_request", "", opened,
-			Event{Name: "pull_request", Action: "opened", PR: 2, HeadSHA: prHead, HeadRepo: same, BaseRepo: same}},
+			Event{Name: "pull_request", Action: "opened", PR: 2, HeadSHA: prHead, BaseSHA: prBase, HeadRepo: same, BaseRepo: same}},
 		{"name inferred: workflow_run", "", runWithPR,
 			Event{Name: "workflow_run", Action: "completed", PR: 2, HeadSHA: runHead, HeadRepo: "octo-org/octo-repo", BaseRepo: "octo-org/octo-repo"}},
 	}
@@ -144,7 +145,7 @@ func TestParseEventTestdata(t *testing.T) {
 		file, event string
 		want        Event
 	}{
-		{"pull_request_fork.json", "pull_request", Event{Name: "pull_request", Action: "synchronize", PR: 42, HeadSHA: one,
+		{"pull_request_fork.json", "pull_request", Event{Name: "pull_request", Action: "synchronize", PR: 42, HeadSHA: one, BaseSHA: strings.Repeat("2", 40),
 			HeadRepo: "contributor/detector", BaseRepo: "acme/detector", Fork: true}},
 		{"pull_request_deleted_fork.json", "pull_request", Event{Name: "pull_request", Action: "opened", PR: 43,
 			HeadSHA: strings.Repeat("3", 40), BaseRepo: "acme/detector", Fork: true}},
@@ -205,7 +206,7 @@ func TestReadEnv(t *testing.T) {
 	want := Env{InActions: true, EventName: "pull_request", Owner: "acme", Repo: "detector", PR: 42, SHA: strings.Repeat("1", 40),
 		APIURL: "https://ghe.example.com/api/v3", RunURL: "https://github.com/acme/detector/actions/runs/77", Workflow: "perf", Job: "gate",
 		OutputPath: vars["GITHUB_OUTPUT"], SummaryPath: vars["GITHUB_STEP_SUMMARY"], Token: testToken,
-		Event: Event{Name: "pull_request", Action: "synchronize", PR: 42, HeadSHA: strings.Repeat("1", 40),
+		Event: Event{Name: "pull_request", Action: "synchronize", PR: 42, HeadSHA: strings.Repeat("1", 40), BaseSHA: strings.Repeat("2", 40),
 			HeadRepo: "contributor/detector", BaseRepo: "acme/detector", Fork: true}}
 	if diff := cmp.Diff(want, env); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

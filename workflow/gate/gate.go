@@ -5,6 +5,7 @@ package gate
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/yologate/yologate/baselines"
@@ -13,8 +14,8 @@ import (
 	"github.com/yologate/yologate/workflow"
 )
 
-// Input is what one gate compares. Later sources of evidence (the pull
-// request's base measured A/B, the history of main) are further fields.
+// Input is what one gate compares: the current side with the stored
+// baselines, or with the pull request's base measured in the same job.
 type Input struct {
 	// Job measures the current side; unused when Current is set.
 	Job *workflow.Job
@@ -23,8 +24,12 @@ type Input struct {
 	Baseline *baselines.File
 	Options  compare.Options
 	// Confirm measures each case flagged as a regression once more and
-	// keeps the new measurement (only with Job).
+	// keeps the new measurement (only with Job, not with Paired).
 	Confirm bool
+	// Paired, when set, decides each case against the base measured
+	// interleaved with it (needs Job); Baseline, if any, is then only
+	// the reference shown beside it.
+	Paired *Paired
 }
 
 // Result is the gate's verdict and what it rests on.
@@ -33,6 +38,8 @@ type Result struct {
 	Report  *compare.Report
 	// Confirmed are the ids of the cases measured again.
 	Confirmed []string
+	// Paired says how the base was measured; nil without Input.Paired.
+	Paired *PairedResult
 }
 
 // Run measures (unless in.Current is given), compares with the baselines
@@ -41,6 +48,15 @@ type Result struct {
 func Run(ctx context.Context, in Input) (*Result, error) {
 	if err := in.Options.Validate(); err != nil {
 		return nil, err
+	}
+	if in.Paired != nil {
+		if in.Job == nil {
+			return nil, errors.New("a paired gate measures: it needs a job")
+		}
+		if err := in.Paired.Validate(in.Job.Options.Count); err != nil {
+			return nil, err
+		}
+		return runPaired(ctx, in)
 	}
 	res := &Result{Current: in.Current}
 	base := compare.FromBaseline(in.Baseline)
