@@ -17,6 +17,24 @@ import (
 	"github.com/yologate/yologate/report/github/githubtest"
 )
 
+// readAction returns the repository root and its parsed action.yml.
+func readAction(t *testing.T) (string, actionMeta) {
+	t.Helper()
+	root, err := githubtest.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta actionMeta
+	if err := yaml.Unmarshal(data, &meta); err != nil {
+		t.Fatal(err)
+	}
+	return root, meta
+}
+
 // releaseAsset is the release archive the action downloads on this machine.
 var releaseAsset = "yologate-linux-" + runtime.GOARCH + ".tar.gz"
 
@@ -58,18 +76,7 @@ func writeRelease(t *testing.T, dir, ref string, sums func(sum string) string) {
 // fix; a ref without a release (or without this machine's asset) builds
 // from source, and without Go says how to get a binary.
 func TestActionInstallsRelease(t *testing.T) {
-	root, err := githubtest.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "action.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var meta actionMeta
-	if err := yaml.Unmarshal(data, &meta); err != nil {
-		t.Fatal(err)
-	}
+	root, meta := readAction(t)
 	releases := t.TempDir()
 	good := func(sum string) string {
 		return sum + "  " + releaseAsset + "\n" + strings.Repeat("0", 64) + "  yologate-darwin-arm64.tar.gz\n"
@@ -158,18 +165,7 @@ func lookTool(name string) (string, error) {
 // that prints its arguments: an input left empty passes no flag (so
 // .yologate.yml decides), a set one passes exactly its value.
 func TestActionPassesOnlySetInputs(t *testing.T) {
-	root, err := githubtest.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "action.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var meta actionMeta
-	if err := yaml.Unmarshal(data, &meta); err != nil {
-		t.Fatal(err)
-	}
+	root, meta := readAction(t)
 	bin := t.TempDir()
 	if err := os.WriteFile(filepath.Join(bin, "yologate"), stubYologate("on PATH"), 0o755); err != nil {
 		t.Fatal(err)
