@@ -8,6 +8,7 @@
 //	yologate gate      run + compare + report (what the GitHub Action calls)
 //	yologate ab        interleaved A/B of two models or settings on this machine
 //	yologate baseline  update | show: write or print baselines
+//	yologate history   record | show | check: main's runs, change points, drift
 //	yologate models    list | generate NAME | inspect FILE
 //	yologate merge     combine results from several runners into one report
 //	yologate doctor    what this machine can run
