@@ -138,20 +138,40 @@ type LocalPublisher struct {
 	// CommentPath receives the markdown; empty writes no file.
 	CommentPath string
 	Policy      CommentPolicy
-	Out         io.Writer
+	// CheckRun prints what a check run would conclude instead of a
+	// commit status, which has no neutral state.
+	CheckRun bool
+	Out      io.Writer
+}
+
+// StatusState is the commit status GitHub gets for o: a status has no
+// neutral state, and inconclusive does not block, so it is success.
+func (o *Outcome) StatusState() string {
+	if o.State == StateFailure {
+		return "failure"
+	}
+	return "success"
 }
 
 var _ Publisher = (*LocalPublisher)(nil)
 
 // Publish writes the comment (as the policy allows) and prints the status line.
 func (p *LocalPublisher) Publish(_ context.Context, o *Outcome) error {
-	if p.CommentPath != "" && p.Policy != CommentNever && p.Policy.Creates(o) {
-		if err := atomicfile.Write(p.CommentPath, []byte(o.Markdown), 0); err != nil {
-			return err
+	if p.CommentPath != "" {
+		if p.Policy != CommentNever && p.Policy.Creates(o) {
+			if err := atomicfile.Write(p.CommentPath, []byte(o.Markdown), 0); err != nil {
+				return err
+			}
+			fmt.Fprintf(p.Out, "comment: written to %s\n", p.CommentPath)
+		} else {
+			fmt.Fprintf(p.Out, "comment: not written to %s: --comment %s posts none for this verdict\n", p.CommentPath, p.Policy)
 		}
-		fmt.Fprintf(p.Out, "comment: written to %s\n", p.CommentPath)
 	}
-	fmt.Fprintf(p.Out, "status yologate/%s: %s: %s\n", o.Key, o.State, o.Title)
+	if p.CheckRun {
+		fmt.Fprintf(p.Out, "check run yologate/%s: %s: %s\n", o.Key, o.State, o.Title)
+	} else {
+		fmt.Fprintf(p.Out, "status yologate/%s: %s: %s\n", o.Key, o.StatusState(), o.Title)
+	}
 	for _, a := range o.Annotations {
 		fmt.Fprintf(p.Out, "%s: %s: %s\n", a.Level, a.Title, a.Message)
 	}

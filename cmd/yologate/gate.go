@@ -308,7 +308,7 @@ func (c *Command) afterPublish(ctx context.Context, verdict, pubErr error) error
 // files and stderr elsewhere.
 func (c *Command) publisher(env ghreport.Env, policy report.CommentPolicy, g *gateFlags) (report.Publisher, error) {
 	if !env.InActions {
-		return &report.LocalPublisher{CommentPath: g.commentFile, Policy: policy, Out: c.Stderr}, nil
+		return &report.LocalPublisher{CommentPath: g.commentFile, Policy: policy, CheckRun: g.checkRun, Out: c.Stderr}, nil
 	}
 	p := &ghreport.Publisher{Env: env, Policy: policy, CheckRun: g.checkRun, NoStatus: !g.status, Log: c.Stderr,
 		Actions: &ghreport.Actions{Stdout: c.Stdout, OutputPath: env.OutputPath, SummaryPath: env.SummaryPath}}

@@ -273,11 +273,7 @@ func (p *Publisher) status(ctx context.Context, o *report.Outcome) error {
 		fmt.Fprintf(p.Log, "check run: %s %s %s\n", name, conclusion, run.GetHTMLURL())
 		return nil
 	}
-	// A status has no neutral state: inconclusive does not block, so success.
-	state := "success"
-	if o.State == report.StateFailure {
-		state = "failure"
-	}
+	state := o.StatusState()
 	st := &gh.RepoStatus{State: &state, Context: &name, Description: gh.String(firstLine(o.Title, maxDescription))}
 	if p.Env.RunURL != "" {
 		st.TargetURL = &p.Env.RunURL
