@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/internal/golden"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -49,7 +50,7 @@ func TestAccuracyGolden(t *testing.T) {
 	}
 	in := CommentInput{Report: r, Key: "perf/gate/gpu=a10", Args: []string{"--baseline", "baselines/gpu.yaml", "--check-images", "perf/images"}}
 	md := CommentMarkdown(in)
-	runGolden(t, "comment_accuracy.md", md)
+	golden.Check(t, "comment_accuracy.md", md)
 	for _, want := range []string{
 		"❌ yologate: accuracy-regression: model=yolov8s",
 		"| verdict | Δ | case | accuracy |",
@@ -69,7 +70,7 @@ func TestAccuracyGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := map[string]string{"text": "compare_accuracy.txt", "markdown": "compare_accuracy.md"}[format]
-		runGolden(t, name, b.String())
+		golden.Check(t, name, b.String())
 		if !strings.Contains(b.String(), "recall/prec.") || !strings.Contains(b.String(), "mAP50-95") {
 			t.Errorf("%s table lacks the accuracy rows:\n%s", format, b.String())
 		}

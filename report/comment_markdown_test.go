@@ -9,6 +9,7 @@ import (
 
 	"github.com/yologate/yologate/baselines"
 	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/internal/golden"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -101,7 +102,7 @@ func TestCommentGolden(t *testing.T) {
 				t.Errorf("%d characters, over %d", n, MaxCommentChars)
 			}
 			checkTables(t, got)
-			runGolden(t, tt.name, got)
+			golden.Check(t, tt.name, got)
 		})
 	}
 }
@@ -252,7 +253,7 @@ func TestMatrixGolden(t *testing.T) {
 	in := MatrixInput{Gates: []*GateReport{gA, gL4, gT4}, TargetFPS: 150}
 	got := MatrixMarkdown(in)
 	checkTables(t, got)
-	runGolden(t, "comment_matrix.md", got)
+	golden.Check(t, "comment_matrix.md", got)
 	if !MatrixFails(in) {
 		t.Errorf("a regressed runner and cases below target must fail the matrix")
 	}

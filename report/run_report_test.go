@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,36 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/yologate/yologate/internal/golden"
 	"github.com/yologate/yologate/runner/results"
 )
-
-func init() {
-	// Another test file of this package may define -update first.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/")
-	}
-}
-
-// runGolden compares got with testdata/name, or rewrites it under -update.
-func runGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
-}
 
 // sampleRun is a deterministic run of two CPU cases with ten repeats each;
 // slow scales every latency (1.1 = 10% slower).
@@ -126,7 +98,7 @@ func TestWriteRunText(t *testing.T) {
 	if err := WriteRunText(&b, f); err != nil {
 		t.Fatal(err)
 	}
-	runGolden(t, "run_text.golden", b.String())
+	golden.Check(t, "run_text.golden", b.String())
 
 	f.Status, f.StatusReason, f.Cases = results.StatusIncomplete, "interrupted: context canceled", nil
 	b.Reset()
@@ -141,7 +113,7 @@ func TestWriteBench(t *testing.T) {
 	if err := WriteBench(&b, sampleRun(1)); err != nil {
 		t.Fatal(err)
 	}
-	runGolden(t, "bench.golden", b.String())
+	golden.Check(t, "bench.golden", b.String())
 }
 
 // TestBenchstatReadsBench runs the real benchstat on two runs, the second

@@ -1,33 +1,13 @@
 package main
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/yologate/yologate/internal/golden"
 )
-
-// cmpGolden compares got with testdata/name, or rewrites it under -update.
-func cmpGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, diff)
-	}
-}
 
 func TestBaselineUpdateAndShow(t *testing.T) {
 	wd, _ := os.Getwd()
@@ -54,7 +34,7 @@ func TestBaselineUpdateAndShow(t *testing.T) {
 	}
 	got, _ := os.ReadFile("baselines.yaml")
 	t.Chdir(wd)
-	cmpGolden(t, "baseline_update.yaml", string(got))
+	golden.Check(t, "baseline_update.yaml", string(got))
 	if !strings.Contains(string(got), "# the CI runner; ask #perf before changing\n") {
 		t.Errorf("the comment was lost")
 	}
@@ -64,7 +44,7 @@ func TestBaselineUpdateAndShow(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	t.Chdir(wd)
-	cmpGolden(t, "baseline_show.txt", stdout)
+	golden.Check(t, "baseline_show.txt", stdout)
 }
 
 // TestBaselineFailuresKeepFile checks that a failing command never changes

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/yologate/yologate/internal/golden"
 )
 
 func TestModelsList(t *testing.T) {
@@ -12,7 +14,7 @@ func TestModelsList(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	golden(t, "models_list.golden", out)
+	golden.Check(t, "models_list.golden", out)
 }
 
 const realONNX = "../../../shared/testdata/models/yolov8n_int8.onnx"
@@ -30,7 +32,7 @@ func TestModelsInspectRealExport(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	golden(t, "models_inspect_int8.golden", strings.ReplaceAll(out, realONNX, "yolov8n_int8.onnx"))
+	golden.Check(t, "models_inspect_int8.golden", strings.ReplaceAll(out, realONNX, "yolov8n_int8.onnx"))
 }
 
 func TestModelsGenerateAndInspect(t *testing.T) {
@@ -47,7 +49,7 @@ func TestModelsGenerateAndInspect(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	golden(t, "models_inspect_yolo11n.golden", strings.ReplaceAll(out, path, "yolo11n.onnx"))
+	golden.Check(t, "models_inspect_yolo11n.golden", strings.ReplaceAll(out, path, "yolo11n.onnx"))
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("%d files in the output folder, want only the model (no temporary left)", len(entries))

@@ -3,52 +3,16 @@ package doctor
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/internal/golden"
 	"github.com/yologate/yologate/runner/gpu"
 	"github.com/yologate/yologate/runner/ort"
 )
-
-func init() {
-	// Another test file of this package may define -update first.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/")
-	}
-}
-
-func updateGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if updateGolden() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, diff)
-	}
-}
 
 func mapEnv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
@@ -86,7 +50,7 @@ func TestDoctorThisMachine(t *testing.T) {
 	}
 	got := strings.ReplaceAll(out.String(), ort.LibraryPath(), "$YOLOGATE_ORT_LIB")
 	got = strings.ReplaceAll(got, dir, "$TMP")
-	golden(t, "doctor_cpu.golden", got)
+	golden.Check(t, "doctor_cpu.golden", got)
 }
 
 // fakeORT is an ONNX Runtime GPU build as doctor would see it.
@@ -122,7 +86,7 @@ func TestDoctorGPUHostInActions(t *testing.T) {
 	if strings.Contains(out.String(), "ghs_secretvalue") {
 		t.Fatal("doctor printed the token")
 	}
-	golden(t, "doctor_gpu.golden", out.String())
+	golden.Check(t, "doctor_gpu.golden", out.String())
 }
 
 // TestDoctorCUDA13Build checks the libraries a CUDA 13 build of the

@@ -1,4 +1,7 @@
-package main
+// Package golden compares test output with files in a package's testdata/
+// folder, and rewrites them when the test runs with -update. Only tests
+// import it.
+package golden
 
 import (
 	"flag"
@@ -10,23 +13,24 @@ import (
 )
 
 func init() {
-	// Another test file of this package may define -update first.
+	// A test file of the importing package may define -update itself.
 	if flag.Lookup("update") == nil {
 		flag.Bool("update", false, "rewrite the golden files in testdata/")
 	}
 }
 
-func updateGolden() bool {
+// Update reports whether the test runs with -update.
+func Update() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
 }
 
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
+// Check compares got with testdata/name, or rewrites that file under -update.
+func Check(t testing.TB, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if updateGolden() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
+	if Update() {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
