@@ -27,6 +27,10 @@ type PairedInfo struct {
 	// Reference compares the head with the stored baseline; nil when the
 	// gate had none. It is shown, never deciding the verdict.
 	Reference *compare.Report
+	// BaseRuntime and HeadRuntime are the ONNX Runtime versions of the two
+	// sides when the base ran in a child process with its own library;
+	// "" when both sides shared the process.
+	BaseRuntime, HeadRuntime string
 }
 
 // pairedLine is the comment's sentence on how the base was measured:
@@ -50,6 +54,9 @@ func (p *PairedInfo) pairedLine() string {
 	}
 	s := fmt.Sprintf("Paired against %s, measured in this job: %s (up to %d while inconclusive), %s.",
 		base, pairs, p.MaxCount, p.Elapsed.Round(time.Second))
+	if p.BaseRuntime != "" {
+		s += fmt.Sprintf(" The base ran ONNX Runtime `%s` in a child process, the head `%s`.", codeText(p.BaseRuntime, 40), codeText(p.HeadRuntime, 40))
+	}
 	if p.BudgetStop {
 		s += " The --budget stopped an inconclusive case from growing further."
 	}

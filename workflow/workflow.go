@@ -21,8 +21,14 @@ type Runner interface {
 	// frames, as runner.RunWorkload does; on an error the file holds the
 	// cases measured so far.
 	Run(ctx context.Context, specs []runner.Spec, opt runner.Options, w runner.Workload) (*results.File, error)
-	// Prepare creates and times the session of one case, for protocols
-	// that interleave repeats of several cases.
+	Preparer
+}
+
+// Preparer creates sessions one case at a time, for protocols that
+// interleave the repeats of several cases; a side measured in another
+// process (package child) is only a Preparer.
+type Preparer interface {
+	// Prepare creates and times the session of one case.
 	Prepare(ctx context.Context, spec runner.Spec, opt runner.Options) (Session, error)
 }
 

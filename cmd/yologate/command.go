@@ -167,6 +167,9 @@ func (c *Command) dispatch(ctx context.Context, args []string) error {
 			return s.run(ctx, c, args[1:])
 		}
 	}
+	if name == sideWorkerCommand {
+		return runSideWorker(ctx, c, args[1:])
+	}
 	names := make([]string, 0, len(subcommands))
 	for _, s := range subcommands {
 		names = append(names, s.name)

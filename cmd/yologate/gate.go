@@ -35,6 +35,7 @@ type gateFlags struct {
 	// The pull request's base, measured interleaved with the head.
 	baseModels listFlag
 	baseSHA    string
+	baseORTLib string
 	maxCount   int
 	budget     time.Duration
 	fresh      bool
@@ -56,6 +57,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.event, "event", "", "event payload `FILE` (default $GITHUB_EVENT_PATH)")
 	fs.StringVar(&g.prEvent, "pr-event", "", "pull_request payload `FILE` saved by the run job of the fork-safe workflow_run pair")
 	fs.Var(&g.baseModels, "base-model", "the pull request base's model for each --model, paired by position: a standard `NAME`, an ONNX file extracted at the base commit, or none where the base has no such model; repeat or comma-separate. The gate then measures base and head interleaved and decides with the paired test (--baseline becomes optional, shown as the reference)")
+	fs.StringVar(&g.baseORTLib, "base-ort-lib", "", "with --base-model: measure the base side in a child process that loads this ONNX Runtime library `FILE` (a pull request that changes the runtime)")
 	fs.StringVar(&g.baseSHA, "base-sha", "", "the base commit the --base-model files come from, named in the report (default: the pull request's base from the event)")
 	fs.IntVar(&g.maxCount, "max-count", gate.DefaultMaxCount, "with --base-model: the most pairs an inconclusive case grows to, doubling from --count")
 	fs.DurationVar(&g.budget, "budget", 0, "with --base-model: bound the job's time (e.g. 20m); no more pairs start past it (0: no bound)")
@@ -95,6 +97,12 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	}
 	if g.baseline == "" && !paired {
 		return errs.Usagef("--baseline", "pass the baseline YAML, e.g. --baseline baselines/gpu.yaml (record one with yologate baseline update), or --base-model to measure the pull request's base", "missing")
+	}
+	if g.baseORTLib != "" && !paired {
+		return errs.Usagef("--base-ort-lib", "add --base-model for the base's models, or drop --base-ort-lib", "the base's library needs a base to measure")
+	}
+	if g.baseORTLib != "" && len(bf.acc.images) > 0 {
+		return errs.Usagef("--base-ort-lib", "drop --check-images here and check accuracy against a stored baseline", "the accuracy check runs in this process's ONNX Runtime, not the base's")
 	}
 	if g.maxCount < 1 {
 		return errs.Usagef("--max-count", "use a pair count of at least --count (30 is the default)", "max count %d", g.maxCount)
@@ -176,6 +184,15 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 			if job.Specs, gin.Paired.Base, err = pairBase(plan, runner.SplitList(g.baseModels), resolve); err != nil {
 				return err
 			}
+			if g.baseORTLib != "" {
+				side, err := startBaseSide(ctx, g.baseORTLib, c.log(&bf))
+				if err != nil {
+					return err
+				}
+				defer side.Close()
+				rt := side.Hello().Runtime
+				gin.Paired.Runner, gin.Paired.BaseRuntime = side, &rt
+			}
 		}
 	}
 	res, err := gate.Run(ctx, gin)
@@ -198,6 +215,9 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 		in.Baseline = nil
 		in.Paired = &report.PairedInfo{BaseSHA: gin.Paired.BaseSHA, Pairs: p.Pairs, MaxCount: g.maxCount,
 			Elapsed: p.Elapsed, BudgetStop: p.BudgetStop, Reference: p.Reference}
+		if rt := gin.Paired.BaseRuntime; rt != nil {
+			in.Paired.BaseRuntime, in.Paired.HeadRuntime = rt.ORTVersion, cur.Fingerprint.Runtime.ORTVersion
+		}
 	}
 	o := report.GateOutcome(in, g.report)
 	if g.report != "" {

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/yologate/yologate/report/github/githubtest"
+	"github.com/yologate/yologate/runner/results"
 )
 
 const gateToken = "ghs_gateTestToken0123456789abcdef"
@@ -247,5 +249,63 @@ func TestGatePairedAgainstBase(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "model=yolo11n/imgsz=64/batch=1/ep=cpu/precision=fp32") || !strings.Contains(stdout, "new") {
 		t.Errorf("stdout:\n%s", stdout)
+	}
+}
+
+// TestGateBaseInChildProcess measures the base side in a child process
+// that loads its own ONNX Runtime library (here the same one: an A/A
+// across two processes), as a pull request that changes the runtime does.
+func TestGateBaseInChildProcess(t *testing.T) {
+	bin := builtBinary(t)
+	env := ortEnv(t)
+	lib := strings.TrimPrefix(env[len(env)-1], "YOLOGATE_ORT_LIB=")
+	dir := t.TempDir()
+	comment, out := filepath.Join(dir, "comment.md"), filepath.Join(dir, "head.json")
+	cmd := exec.Command(bin, "gate", "--model", "yolov8n", "--base-model", "yolov8n", "--base-ort-lib", lib,
+		"--base-sha", strings.Repeat("cd", 20), "--imgsz", "64", "--ep", "cpu", "--threads", "1", "--benchtime", "3x",
+		"--warmup", "3", "--count", "4", "--max-count", "4", "--quiet", "--comment-file", comment, "--out", out)
+	cmd.Env = env
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	md, err := os.ReadFile(comment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := results.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := head.Fingerprint.Runtime.ORTVersion
+	want := "The base ran ONNX Runtime `" + v + "` in a child process, the head `" + v + "`."
+	if v == "" || !strings.Contains(string(md), want) {
+		t.Errorf("comment lacks %q:\n%s", want, md)
+	}
+	if !strings.Contains(string(md), "4 pairs per case") {
+		t.Errorf("comment does not count the pairs:\n%s", md)
+	}
+}
+
+// TestGatePairedAccuracyCheck runs the accuracy check in a paired gate:
+// the head's detections are checked against the base's, measured in the
+// same job, and the comment shows them.
+func TestGatePairedAccuracyCheck(t *testing.T) {
+	needORT(t)
+	needModel(t)
+	comment := filepath.Join(t.TempDir(), "comment.md")
+	code, stdout, stderr := runMain(t, "gate", "--model", realModel, "--base-model", realModel,
+		"--check-images", filepath.Join(filepath.Dir(realModel), "..", "images"), "--ep", "cpu", "--threads", "1",
+		"--benchtime", "1x", "--warmup", "0", "--count", "2", "--max-count", "2", "--quiet", "--comment-file", comment)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	md, err := os.ReadFile(comment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "✓ recall 1.00 · precision 1.00 vs baseline") {
+		t.Errorf("the comment does not show the accuracy against the base:\n%s", md)
 	}
 }

@@ -99,6 +99,7 @@ var Defs = []Def{
 	{"pr-event", Gate, false, "pr_event"},
 	{"base-model", Gate, true, ""},
 	{"base-sha", Gate, false, ""},
+	{"base-ort-lib", Gate, false, ""},
 	{"max-count", Gate, true, "max_count"},
 	{"budget", Gate, true, "budget"},
 	{"fresh-sessions", Gate, true, ""},

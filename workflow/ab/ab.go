@@ -20,7 +20,10 @@ import (
 // Input is one A/B run. A and B hold the same number of cases, paired by
 // position.
 type Input struct {
-	Runner  workflow.Runner
+	Runner workflow.Runner
+	// RunnerA, when set, prepares side A's sessions instead of Runner: a
+	// side that needs another ONNX Runtime library, in a child process.
+	RunnerA workflow.Preparer
 	A, B    []runner.Spec
 	Options runner.Options
 	// Fresh creates and warms up new sessions for every pair of repeats.
@@ -137,7 +140,11 @@ func (in *Input) block(ctx context.Context, sides []*side, i, from, to int, acc 
 	}()
 	for k, s := range sides {
 		in.logf("side %s: %s", s.name, s.specs[i].ID())
-		p, err := in.Runner.Prepare(ctx, s.specs[i], in.Options)
+		var prep workflow.Preparer = in.Runner
+		if k == 0 && in.RunnerA != nil {
+			prep = in.RunnerA
+		}
+		p, err := prep.Prepare(ctx, s.specs[i], in.Options)
 		if err != nil {
 			return fmt.Errorf("side %s: %w", s.name, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/yologate/yologate/compare"
 	"github.com/yologate/yologate/runner"
 	"github.com/yologate/yologate/runner/results"
+	"github.com/yologate/yologate/workflow"
 	"github.com/yologate/yologate/workflow/ab"
 )
 
@@ -36,6 +37,14 @@ type Paired struct {
 	Budget time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Runner, when set, prepares the base side's sessions: a base that
+	// needs another ONNX Runtime library runs in a child process
+	// (package child). Nil measures both sides with the job's runner.
+	Runner workflow.Preparer
+	// BaseRuntime is the ONNX Runtime of a base side measured by Runner,
+	// recorded in the base's results and named in the report; nil when
+	// both sides share the process.
+	BaseRuntime *results.Runtime
 }
 
 // PairedResult says how the paired measurement went.
@@ -83,12 +92,15 @@ func runPaired(ctx context.Context, in Input) (*Result, error) {
 		}
 		bases, heads = append(bases, *b), append(heads, job.Specs[i])
 	}
-	abIn := ab.Input{Runner: job.Runner, A: bases, B: heads, Options: job.Options, Fresh: p.Fresh, Check: job.Check, Log: job.Log}
+	abIn := ab.Input{Runner: job.Runner, RunnerA: p.Runner, A: bases, B: heads, Options: job.Options, Fresh: p.Fresh, Check: job.Check, Log: job.Log}
 	opt := in.Options
 	opt.Paired = true
 	res, err := ab.Run(ctx, abIn, opt)
 	if err != nil {
 		return nil, err
+	}
+	if p.BaseRuntime != nil {
+		res.A.Fingerprint.Runtime = *p.BaseRuntime
 	}
 	pr := &PairedResult{Base: res.A, Pairs: map[string]int{}}
 	a, b := res.A, res.B
