@@ -84,7 +84,8 @@ func (l *List) Set(v string) error {
 
 // Bench are the settings of the benchmark protocol, shared by run, gate,
 // ab, capacity and sweep: Register them on a flag set, then call Plan,
-// Specs and Job.
+// Specs and Job. Each field holds the flag it is named for (Calibration is
+// --calibration-table), with the flag's default once registered.
 type Bench struct {
 	Models, Sizes, Batches List
 	EP, EPOptions          string
