@@ -111,8 +111,12 @@ func SamplesOf(c results.Case) Samples {
 	return Samples{FPS: m[compare.FPS], P50MS: m[compare.P50MS], P99MS: m[compare.P99MS]}
 }
 
-// Measurements returns the comparison's view of every case of b.
+// Measurements returns the comparison's view of every case of b; none
+// for a nil b.
 func (b *File) Measurements() []compare.Measurement {
+	if b == nil {
+		return nil
+	}
 	var out []compare.Measurement
 	for _, p := range b.Profiles {
 		for _, c := range p.Cases {

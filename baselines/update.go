@@ -36,6 +36,21 @@ type UpdateOptions struct {
 	ResultsPath string
 }
 
+// FromEnv fills the provenance the environment knows where it is empty:
+// Author from $GITHUB_ACTOR, else $USER; Commit from $GITHUB_SHA when res
+// names no CI commit of its own.
+func (o *UpdateOptions) FromEnv(getenv func(string) string, res *results.File) {
+	if o.Author == "" {
+		o.Author = getenv("GITHUB_ACTOR")
+	}
+	if o.Author == "" {
+		o.Author = getenv("USER")
+	}
+	if o.Commit == "" && (res.Fingerprint.CI == nil || res.Fingerprint.CI.Commit == "") {
+		o.Commit = getenv("GITHUB_SHA")
+	}
+}
+
 // UpdateSummary lists what an update changed, as "profile | case id".
 type UpdateSummary struct {
 	Updated []string

@@ -35,10 +35,10 @@ func accuracyVerdict(old, cur *results.Accuracy, opt accuracy.Options) *Accuracy
 		return nil
 	case cur == nil:
 		return &AccuracyVerdict{Verdict: Inconclusive,
-			Reason: "the baseline holds reference detections but this run checked no images: pass the same --check-images to check accuracy"}
+			Reason: "the baseline holds reference detections but this run checked no images", Remedy: CheckImages}
 	case old == nil:
 		v := &AccuracyVerdict{Verdict: Unchanged,
-			Reason: "the baseline holds no reference detections: record them with \"yologate baseline update\" to check accuracy"}
+			Reason: "the baseline holds no reference detections", Remedy: RecordDetections}
 		if s := cur.Summary; s != nil {
 			v.Scores = map[string]float64{ScoreMAP5095: s.MAP5095, ScoreMAP50: s.MAP50}
 		}

@@ -33,6 +33,7 @@ func TestAccuracyVerdict(t *testing.T) {
 		old, cur   *results.Accuracy
 		want       Verdict
 		reason     string
+		remedy     Remedy
 		scores     map[string]float64
 		nilVerdict bool
 	}{
@@ -56,8 +57,8 @@ func TestAccuracyVerdict(t *testing.T) {
 		{name: "labels without boxes fall back to the baseline", old: base, cur: &results.Accuracy{Images: []results.ImageDetections{accImage("img/a.jpg", []results.Detection{})}},
 			want: AccuracyRegression, reason: "found 0 of 2 baseline detections"},
 		{name: "no baseline detections", cur: &results.Accuracy{Images: []results.ImageDetections{accImage("a.jpg", nil)}},
-			want: Unchanged, reason: "the baseline holds no reference detections"},
-		{name: "this run checked nothing", old: base, want: Inconclusive, reason: "pass the same --check-images"},
+			want: Unchanged, reason: "the baseline holds no reference detections", remedy: RecordDetections},
+		{name: "this run checked nothing", old: base, want: Inconclusive, reason: "this run checked no images", remedy: CheckImages},
 		{name: "other images", old: base, cur: &results.Accuracy{Images: []results.ImageDetections{accImage("z.jpg", nil)}},
 			want: Inconclusive, reason: "none of the 1 reference images is in the baseline"},
 		{name: "an image the baseline lacks", old: base, cur: &results.Accuracy{Images: []results.ImageDetections{accImage("a.jpg", nil, bus, car), accImage("new.jpg", nil)}},
@@ -77,6 +78,9 @@ func TestAccuracyVerdict(t *testing.T) {
 			}
 			if got.Verdict != tt.want || !strings.Contains(got.Reason, tt.reason) {
 				t.Errorf("got %s %q, want %s containing %q", got.Verdict, got.Reason, tt.want, tt.reason)
+			}
+			if got.Remedy != tt.remedy {
+				t.Errorf("remedy %q, want %q", got.Remedy, tt.remedy)
 			}
 			if tt.scores != nil {
 				if d := cmp.Diff(tt.scores, got.Scores); d != "" {

@@ -117,12 +117,12 @@ func compareWith(old, cur []Measurement, hist map[key]*RunHistory, opt Options) 
 		o := oldBy[k]
 		cr := CaseResult{ID: n.CaseID, Profile: n.Profile, Threshold: opt.Threshold}
 		if o == nil {
-			cr.Verdict = New
+			cr.Verdict, cr.Remedy = New, RecordBaseline
 			if !oldProfiles[n.Profile] {
 				noBaselineProfiles[n.Profile] = true
-				cr.Reason = fmt.Sprintf("no baseline for profile %q: record one with \"yologate baseline update\"", n.Profile)
+				cr.Reason = fmt.Sprintf("no baseline for profile %q", n.Profile)
 			} else {
-				cr.Reason = "no baseline for this case: record one with \"yologate baseline update\""
+				cr.Reason = "no baseline for this case"
 			}
 			rep.Cases = append(rep.Cases, cr)
 			continue
@@ -227,7 +227,7 @@ func finishCase(c *CaseResult) {
 		return
 	}
 	c.Verdict = Unchanged
-	c.Reason = ""
+	c.Reason, c.Remedy, c.NeedRepeats = "", "", 0
 	caseReason := ""
 	switch {
 	case len(c.EnvDiff) > 0:
@@ -249,8 +249,11 @@ func finishCase(c *CaseResult) {
 		c.Verdict = Worst(c.Verdict, m.Verdict)
 		if m.Verdict == Inconclusive && c.Reason == "" {
 			c.Reason = m.Metric.Label() + ": " + m.Reason
+			if m.NeedRepeats > 0 {
+				c.Remedy, c.NeedRepeats = MoreRepeats, m.NeedRepeats
+			}
 			if caseReason != "" {
-				c.Reason = caseReason
+				c.Reason, c.Remedy, c.NeedRepeats = caseReason, "", 0
 			}
 		}
 	}
@@ -264,12 +267,12 @@ func finishCase(c *CaseResult) {
 	if c.Accuracy != nil {
 		c.Verdict = Worst(c.Verdict, c.Accuracy.Verdict)
 		if c.Verdict == c.Accuracy.Verdict && c.Accuracy.Reason != "" && c.Verdict != Unchanged {
-			c.Reason = "accuracy: " + c.Accuracy.Reason
+			c.Reason, c.Remedy, c.NeedRepeats = "accuracy: "+c.Accuracy.Reason, c.Accuracy.Remedy, 0
 		}
 	}
 }
 
-// assumption is the one distributional assumption yologate makes: none.
+// assumption is the one distributional assumption the comparison makes: none.
 // Summaries are medians, tests are Mann-Whitney U.
 var assumption = benchmath.AssumeNothing
 
@@ -369,10 +372,13 @@ func judge(t *test, opt Options, family []*test) {
 		if need > 0 {
 			need *= t.perTest
 		}
+		if need > opt.MaxRepeats {
+			need = -1
+		}
 		m.Measured, m.Verdict = Inconclusive, Inconclusive
 		m.NeedRepeats = need
-		m.Reason = fmt.Sprintf("too few samples: with %d and %d repeats the test can never reach p ≤ %g; %s",
-			m.Old.N, m.New.N, opt.Alpha, needText(need, len(family), opt))
+		m.Reason = fmt.Sprintf("too few samples: with %d and %d repeats%s the test can never reach p ≤ %g; %s",
+			m.Old.N, m.New.N, holmText(len(family)), opt.Alpha, needText(need, opt))
 		return
 	}
 	delta := t.delta()
@@ -432,25 +438,28 @@ func bestHolm(t *test, family []*test, p float64) float64 {
 	return math.Min(1, math.Max(adj, float64(n-len(below))*p))
 }
 
-func needText(need, family int, opt Options) string {
-	if need > opt.MaxRepeats {
-		need = -1
-	}
-	tests := ""
+// holmText names the Holm family a test belongs to, when it has others.
+func holmText(family int) string {
 	if family > 1 {
-		tests = fmt.Sprintf(" (Holm across %d tests)", family)
+		return fmt.Sprintf(" (Holm across %d tests)", family)
 	}
+	return ""
+}
+
+// needText says how many repeats per side a test needs to ever decide;
+// the report adds how to ask for them (the MoreRepeats remedy).
+func needText(need int, opt Options) string {
 	if need < 0 {
-		return fmt.Sprintf("more than %d repeats per side are needed%s", opt.MaxRepeats, tests)
+		return fmt.Sprintf("more than %d repeats per side are needed", opt.MaxRepeats)
 	}
-	return fmt.Sprintf("use at least %d repeats per side%s: --count %d", need, tests, need)
+	return fmt.Sprintf("use at least %d repeats per side", need)
 }
 
 func settleText(need int) string {
 	if need < 0 {
 		return "more repeats alone will not settle it: make the machine quieter (pin clocks, stop other work)"
 	}
-	return fmt.Sprintf("about %d repeats per side would settle it (--count %d)", need, need)
+	return fmt.Sprintf("about %d repeats per side would settle it", need)
 }
 
 // pct formats a fraction as a percentage without trailing zeros.
@@ -629,7 +638,7 @@ func FromResults(f *results.File) []Measurement {
 
 // suspectMarks returns the marks of both sides (the old side's prefixed
 // "old: ") whose kind (results.MarkKind) the baseline did not accept: a
-// baseline recorded with --force despite, say, throttling makes throttling
+// baseline recorded by force despite, say, throttling makes throttling
 // the norm for that case.
 func suspectMarks(accepted, old, cur []string) []string {
 	excused := map[string]bool{}
@@ -648,12 +657,6 @@ func suspectMarks(accepted, old, cur []string) []string {
 		}
 	}
 	return out
-}
-
-// FromBaseline returns the measurements of a stored baseline, as the
-// storage format converts them ((*baselines.File).Measurements).
-func FromBaseline(b interface{ Measurements() []Measurement }) []Measurement {
-	return b.Measurements()
 }
 
 func appendUnique(list []string, s string) []string {

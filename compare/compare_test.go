@@ -46,7 +46,7 @@ func TestVerdicts(t *testing.T) {
 		{"beyond threshold but noisy", []Measurement{meas("p", "a", spread(100, 0.3, 10))}, []Measurement{meas("p", "a", spread(92, 0.3, 10))},
 			Inconclusive, "not significant", Inconclusive, Inconclusive},
 		{"too few samples", []Measurement{meas("p", "a", spread(100, 0.02, 3))}, []Measurement{meas("p", "a", spread(80, 0.02, 3))},
-			Inconclusive, "too few samples: with 3 and 3 repeats the test can never reach p ≤ 0.05; use at least 4 repeats per side: --count 4", Inconclusive, Inconclusive},
+			Inconclusive, "too few samples: with 3 and 3 repeats the test can never reach p ≤ 0.05; use at least 4 repeats per side", Inconclusive, Inconclusive},
 		{"per-case threshold", []Measurement{func() Measurement { m := meas("p", "a", spread(100, 0.02, 10)); m.Threshold = &th; return m }()},
 			[]Measurement{meas("p", "a", spread(90, 0.02, 10))}, Unchanged, "", Unchanged, Unchanged},
 		{"new case", nil, []Measurement{meas("p", "a", spread(100, 0.02, 10))}, New, `no baseline for profile "p"`, "", New},
@@ -191,7 +191,7 @@ func TestTooFewSamplesForTheFamily(t *testing.T) {
 		{"2 of 10 repeats among 6 tests",
 			[]Measurement{steady("x", 10), steady("a", 10), steady("b", 10), steady("c", 10), steady("d", 10), steady("e", 10)},
 			[]Measurement{steady("x", 2), steady("a", 10), steady("b", 10), steady("c", 10), steady("d", 10), steady("e", 10)},
-			Inconclusive, "with 10 and 2 repeats the test can never reach p ≤ 0.05; use at least 5 repeats per side (Holm across 6 tests)"},
+			Inconclusive, "with 10 and 2 repeats (Holm across 6 tests) the test can never reach p ≤ 0.05; use at least 5 repeats per side"},
 		{"5 repeats among 7 unchanged tests",
 			[]Measurement{steady("x", 5), steady("a", 10), steady("b", 10), steady("c", 10), steady("d", 10), steady("e", 10), steady("f", 10)},
 			[]Measurement{steady("x", 5), steady("a", 10), steady("b", 10), steady("c", 10), steady("d", 10), steady("e", 10), steady("f", 10)},
@@ -369,4 +369,61 @@ func TestPairedCancelsDrift(t *testing.T) {
 	if m.Verdict != Regression || !m.Paired || math.Abs(m.DeltaPct+10) > 1 {
 		t.Errorf("paired: %s paired=%v Δ=%.2f%% (%s), want a 10%% regression", m.Verdict, m.Paired, m.DeltaPct, m.Reason)
 	}
+}
+
+// TestRemedies checks that a verdict's remedy is a fact (what to do, how
+// many repeats), and that no reason names a flag or a command: wording
+// them is the report's.
+func TestRemedies(t *testing.T) {
+	env := Environment{CPUModel: "AMD EPYC 7B13", ORTVersion: "1.30.0", Provider: "cpu"}
+	withEnv := func(m Measurement, ort string) Measurement { m.Env = env; m.Env.ORTVersion = ort; return m }
+	tests := []struct {
+		name        string
+		old, cur    []Measurement
+		remedy      Remedy
+		needRepeats int
+	}{
+		{"too few samples", []Measurement{meas("p", "a", spread(100, 0.02, 3))}, []Measurement{meas("p", "a", spread(80, 0.02, 3))}, MoreRepeats, 4},
+		{"noisy", []Measurement{meas("p", "a", spread(100, 0.3, 10))}, []Measurement{meas("p", "a", spread(92, 0.3, 10))}, MoreRepeats, 40},
+		{"new case", []Measurement{meas("p", "b", spread(100, 0.02, 10))}, []Measurement{meas("p", "a", spread(100, 0.02, 10))}, RecordBaseline, 0},
+		{"new profile", nil, []Measurement{meas("p", "a", spread(100, 0.02, 10))}, RecordBaseline, 0},
+		{"environment", []Measurement{withEnv(meas("p", "a", spread(100, 0.02, 3)), "1.30.0")},
+			[]Measurement{withEnv(meas("p", "a", spread(80, 0.02, 3)), "1.31.0")}, "", 0},
+		{"accuracy unchecked", []Measurement{func() Measurement {
+			m := meas("p", "a", spread(100, 0.02, 10))
+			m.Accuracy = &results.Accuracy{Images: []results.ImageDetections{{Image: "a.jpg"}}}
+			return m
+		}()}, []Measurement{meas("p", "a", spread(100, 0.02, 10))}, CheckImages, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := Compare(tt.old, tt.cur, DefaultOptions())
+			c := rep.Cases[0]
+			want := tt.remedy
+			if c.Remedy != want || (want == MoreRepeats && c.NeedRepeats != tt.needRepeats) {
+				t.Errorf("remedy %q, %d repeats (%s); want %q, %d", c.Remedy, c.NeedRepeats, c.Reason, want, tt.needRepeats)
+			}
+			for _, r := range reasonsOf(rep) {
+				if strings.Contains(r, "--") || strings.Contains(r, "yologate") {
+					t.Errorf("reason %q names a flag or command", r)
+				}
+			}
+		})
+	}
+}
+
+// reasonsOf lists every text a report explains itself with.
+func reasonsOf(rep *Report) []string {
+	out := append([]string(nil), rep.Notes...)
+	for _, c := range rep.Cases {
+		out = append(out, c.Reason)
+		out = append(out, c.GPUChanges...)
+		if c.Accuracy != nil {
+			out = append(out, c.Accuracy.Reason)
+		}
+		for _, m := range c.Metrics {
+			out = append(out, m.Reason)
+		}
+	}
+	return out
 }

@@ -13,7 +13,7 @@ const (
 	ClockChangePct = 3
 	// UtilChangePoints is the smallest GPU utilization change named, in percentage points.
 	UtilChangePoints = 10
-	// HostCPUChangePct is the smallest change of yologate's CPU use named, in percent.
+	// HostCPUChangePct is the smallest change of the benchmark's own CPU use named, in percent.
 	HostCPUChangePct = 20
 	// PowerCapRatio: a power draw at or above this share of the enforced
 	// limit means the GPU ran at its power cap.
@@ -25,7 +25,7 @@ const (
 
 // GPUChanges says in one line each what changed on the GPU between the
 // baseline (old) and this run (cur): SM and memory clocks, the power limit,
-// utilization and yologate's CPU use, with the likely cause of a lower
+// utilization and the benchmark's own CPU use, with the likely cause of a lower
 // clock (power cap, heat). It returns nil when either side has no GPU
 // state or nothing moved beyond the thresholds.
 func GPUChanges(old, cur *GPUState) []string {
@@ -54,7 +54,7 @@ func GPUChanges(old, cur *GPUState) []string {
 	if old.GPUUtilPct > 0 && cur.GPUUtilPct > 0 && math.Abs(cur.GPUUtilPct-old.GPUUtilPct) >= UtilChangePoints {
 		line := fmt.Sprintf("GPU busy %.0f%% → %.0f%% of the time", old.GPUUtilPct, cur.GPUUtilPct)
 		if pct, ok := change(old.HostCPUPct, cur.HostCPUPct); ok && cur.GPUUtilPct < old.GPUUtilPct && pct >= HostCPUChangePct {
-			line += fmt.Sprintf(" while yologate's CPU use rose %.0f%% → %.0f%% of a core: more host work (pre/post-processing, copies, launches)", old.HostCPUPct, cur.HostCPUPct)
+			line += fmt.Sprintf(" while the benchmark's own CPU use rose %.0f%% → %.0f%% of a core: more host work (pre/post-processing, copies, launches)", old.HostCPUPct, cur.HostCPUPct)
 		}
 		out = append(out, line)
 	}

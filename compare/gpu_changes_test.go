@@ -34,7 +34,7 @@ func TestGPUChanges(t *testing.T) {
 		{"faster clocks", &a10, with(func(g *GPUState) { g.SMClockMHz, g.MemClockMHz = 1755, 7001 }),
 			[]string{"SM clock 1695 → 1755 MHz (+60 MHz, +3.5%)", "memory clock 6251 → 7001 MHz (+12.0%)"}},
 		{"host-bound", &a10, with(func(g *GPUState) { g.GPUUtilPct, g.HostCPUPct = 61, 190 }),
-			[]string{"GPU busy 97% → 61% of the time while yologate's CPU use rose 100% → 190% of a core: more host work (pre/post-processing, copies, launches)"}},
+			[]string{"GPU busy 97% → 61% of the time while the benchmark's own CPU use rose 100% → 190% of a core: more host work (pre/post-processing, copies, launches)"}},
 		{"less busy, host as before", &a10, with(func(g *GPUState) { g.GPUUtilPct = 80 }),
 			[]string{"GPU busy 97% → 80% of the time"}},
 		{"unknown fields are never a change", &GPUState{GPUUtilPct: 97}, &GPUState{SMClockMHz: 1200, GPUUtilPct: 95}, nil},

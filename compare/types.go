@@ -133,8 +133,8 @@ type Options struct {
 	// suggest; 0 means 100.
 	MaxRepeats int `json:"max_repeats,omitempty"`
 	// Paired compares repeat i of both sides as a pair measured back to
-	// back, the order alternating A B, B A, ... (as yologate ab runs
-	// them): the test then sees the change with the machine's drift
+	// back, the order alternating A B, B A, ... (as an interleaved A/B
+	// run measures them): the test then sees the change with the machine's drift
 	// removed. Metrics whose sides differ in count are compared unpaired.
 	Paired bool `json:"paired,omitempty"`
 	// Accuracy holds the limits of the accuracy check; zero fields take
@@ -173,10 +173,15 @@ type CaseResult struct {
 	// Verdict is the worst of the metric verdicts and the accuracy
 	// verdict, or the case-level verdict (new, missing, inconclusive).
 	Verdict Verdict `json:"verdict"`
-	// Reason explains a new, missing or inconclusive verdict in one line,
-	// with what to do about it.
+	// Reason explains a new, missing or inconclusive verdict in one line.
 	Reason string `json:"reason,omitempty"`
-	// Threshold is the threshold applied to this case, as a fraction.
+	// Remedy names what would settle the verdict, for the report to word
+	// in its reader's terms; "" when Reason says all there is.
+	Remedy Remedy `json:"remedy,omitempty"`
+	// NeedRepeats is the repeat count per side of the MoreRepeats remedy.
+	NeedRepeats int `json:"need_repeats,omitempty"`
+	// Threshold is the threshold applied to this case, as a fraction:
+	// Options.Threshold unless the baseline case sets its own.
 	Threshold float64 `json:"threshold"`
 	// Metrics holds one result per gated metric measured on both sides.
 	Metrics []MetricResult `json:"metrics,omitempty"`
@@ -224,11 +229,11 @@ type MetricResult struct {
 	Measured Verdict `json:"measured"`
 	// Verdict is the metric's verdict.
 	Verdict Verdict `json:"verdict"`
-	// Reason explains an inconclusive verdict and what to do.
+	// Reason explains an inconclusive verdict.
 	Reason string `json:"reason,omitempty"`
 	// NeedRepeats is the repeat count per side that would likely settle
 	// an inconclusive verdict; 0 when not applicable, −1 when more than
-	// Options.MaxRepeats.
+	// Options.MaxRepeats. A positive count is the MoreRepeats remedy.
 	NeedRepeats int `json:"need_repeats,omitempty"`
 	// Warnings are the statistics library's remarks about the samples.
 	Warnings []string `json:"warnings,omitempty"`
@@ -275,9 +280,31 @@ type AccuracyVerdict struct {
 	Verdict Verdict `json:"verdict"`
 	// Reason explains the verdict in one line.
 	Reason string `json:"reason,omitempty"`
+	// Remedy names what would let the check decide; "" for none.
+	Remedy Remedy `json:"remedy,omitempty"`
 	// Scores holds the check's figures by name (e.g. "map50": 0.91).
 	Scores map[string]float64 `json:"scores,omitempty"`
 }
+
+// Remedy names what would settle or complete a verdict. The comparison
+// only states it; the report words it in its reader's terms (the command
+// or flag to use).
+type Remedy string
+
+// The remedies.
+const (
+	// RecordBaseline: the case has no stored baseline yet.
+	RecordBaseline Remedy = "record_baseline"
+	// RecordDetections: the baseline holds no reference detections to
+	// check accuracy against.
+	RecordDetections Remedy = "record_detections"
+	// CheckImages: the baseline holds reference detections that this run
+	// did not check.
+	CheckImages Remedy = "check_images"
+	// MoreRepeats: NeedRepeats repeats per side would likely settle the
+	// verdict.
+	MoreRepeats Remedy = "more_repeats"
+)
 
 // Model identifies the model of a measured case.
 type Model struct {
@@ -321,7 +348,7 @@ type GPUState struct {
 	PowerW, PowerLimitW float64
 	// TempC is the GPU temperature in degrees Celsius.
 	TempC float64
-	// HostCPUPct is yologate's own CPU use, in percent of one core.
+	// HostCPUPct is the benchmark process's own CPU use, in percent of one core.
 	HostCPUPct float64
 }
 
@@ -342,8 +369,8 @@ type Measurement struct {
 	// makes the case inconclusive unless the old side accepted a mark of
 	// the same kind (AcceptedMarks).
 	Marks []string
-	// AcceptedMarks lists marks a baseline was recorded with under
-	// --force: they are the accepted norm of the case, and later marks of
+	// AcceptedMarks lists marks a baseline was recorded with when forced
+	// to: they are the accepted norm of the case, and later marks of
 	// the same kind (results.MarkKind) are not held against it.
 	AcceptedMarks []string
 	// Accuracy holds the detections on the reference images (a baseline's

@@ -208,7 +208,7 @@ func renderComment(in CommentInput, level detail) string {
 	if hidden > 0 {
 		fmt.Fprintf(&b, "\n%d unchanged %s not listed (%d cases in all; the step summary and the JSON report have every one).\n", hidden, plural(hidden, "case"), len(r.Cases))
 	}
-	writeReasons(&b, shown, names)
+	writeReasons(&b, shown, names, r.Options)
 	writeEnvChanges(&b, r.Cases)
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "\n> %s\n", commentText(n, 500))
@@ -309,12 +309,15 @@ func writeCaseTable(b *strings.Builder, cases []compare.CaseResult, names caseNa
 	}
 }
 
-func writeReasons(b *strings.Builder, cases []compare.CaseResult, names caseNames) {
+func writeReasons(b *strings.Builder, cases []compare.CaseResult, names caseNames, opt compare.Options) {
 	var lines []string
 	for _, c := range cases {
 		id := names.cell(c.ID)
 		if c.Reason != "" {
-			lines = append(lines, fmt.Sprintf("- %s %s: %s", emoji(c.Verdict), id, commentText(c.Reason, 600)))
+			lines = append(lines, fmt.Sprintf("- %s %s: %s", emoji(c.Verdict), id, commentText(caseReason(c), 600)))
+		}
+		if th := caseThreshold(c, opt); th != "" {
+			lines = append(lines, fmt.Sprintf("- 📏 %s: %s", id, th))
 		}
 		if mc := c.ModelChanged; mc != nil {
 			lines = append(lines, fmt.Sprintf("- 🔁 %s: model changed (%s `%s` → %s `%s`); compared as the change under review",

@@ -65,6 +65,14 @@ func TestCommentGolden(t *testing.T) {
 
 	newCases := append(append([]compare.Measurement(nil), same...), meas(a10, "yolov8m", 120, 10), meas("gpu=NVIDIA L4", "yolov8n", 300, 10))
 
+	// A baseline case with a threshold of 200% lets a −56% change pass:
+	// the comment says that the case's own threshold decided it.
+	lax := append([]compare.Measurement(nil), base...)
+	twice := 2.0
+	lax[1].Threshold = &twice
+	halved := append([]compare.Measurement(nil), same...)
+	halved[1] = meas(a10, "yolov8s", 97, 10)
+
 	var many, manyBase []compare.Measurement
 	var files []string
 	for i := 0; i < 40; i++ {
@@ -91,6 +99,7 @@ func TestCommentGolden(t *testing.T) {
 		{"comment_regression.md", base, regressed, gateArgs},
 		{"comment_inconclusive.md", base, inconclusive, gateArgs},
 		{"comment_new_cases.md", base, newCases, gateArgs},
+		{"comment_case_threshold.md", lax, halved, gateArgs},
 		{"comment_40_cases.md", manyBase, many, manyArgs},
 	}
 	for _, tt := range tests {

@@ -82,6 +82,13 @@ func sampleReport() *compare.Report {
 	old[len(old)-1].GPU = &baselines.GPUState{GPUUtilPct: 97, SMClockMHz: 1695, MemClockMHz: 6251, PowerW: 140, PowerLimitW: 150, TempC: 70, HostCPUPct: 100}
 	cur = append(cur, m(gpu, trt, evenly(700, 0.01, 10), nil))
 	cur[len(cur)-1].GPU = &baselines.GPUState{GPUUtilPct: 62, SMClockMHz: 1695, MemClockMHz: 6251, PowerW: 95, PowerLimitW: 150, TempC: 64, HostCPUPct: 185}
+	// A case whose baseline sets a threshold of 200%: its −56% passes,
+	// and the report must say why.
+	const lax = "model=yolov8x/imgsz=640/batch=1/ep=cpu/precision=fp32"
+	twice := 2.0
+	old = append(old, m(cpu, lax, evenly(1.0, 0.02, 10), nil))
+	old[len(old)-1].Threshold = &twice
+	cur = append(cur, m(cpu, lax, evenly(0.44, 0.02, 10), nil))
 	cur[2].Model.SHA256 = strings.Repeat("b", 64) // model changed, compared normally
 	cur[5].Env.ORTVersion = "1.31.0"              // environment mismatch
 	cur[1].Marks = nil

@@ -92,10 +92,13 @@ func layoutCompare(r *compare.Report) compareLayout {
 				c.ID, results.ShortSHA(c.ModelChanged.OldSHA256), results.ShortSHA(c.ModelChanged.NewSHA256))))
 		}
 		if c.Reason != "" && (len(c.Metrics) == 0 || c.Verdict == compare.Inconclusive && len(c.EnvDiff)+len(c.Marks) > 0) {
-			caseNotes = append(caseNotes, addNote(c.ID+": "+c.Reason))
+			caseNotes = append(caseNotes, addNote(c.ID+": "+caseReason(c)))
+		}
+		if th := caseThreshold(c, r.Options); th != "" {
+			caseNotes = append(caseNotes, addNote(c.ID+": "+th))
 		}
 		if c.Accuracy != nil && c.Accuracy.Reason != "" {
-			caseNotes = append(caseNotes, addNote(c.ID+": accuracy: "+c.Accuracy.Reason))
+			caseNotes = append(caseNotes, addNote(c.ID+": accuracy: "+accuracyReason(c.Accuracy)))
 		}
 		if len(c.GPUChanges) > 0 && c.Verdict != compare.Unchanged {
 			caseNotes = append(caseNotes, addNote(c.ID+": on the GPU: "+strings.Join(c.GPUChanges, "; ")))
@@ -123,7 +126,7 @@ func layoutCompare(r *compare.Report) compareLayout {
 				rowNotes = append(rowNotes, caseNotes...)
 			}
 			if m.Reason != "" && len(c.EnvDiff)+len(c.Marks) == 0 {
-				rowNotes = append(rowNotes, addNote(c.ID+": "+m.Metric.Label()+": "+m.Reason))
+				rowNotes = append(rowNotes, addNote(c.ID+": "+m.Metric.Label()+": "+metricReason(m)))
 			}
 			if m.Verdict != m.Measured && m.Measured != "" {
 				v += " (" + m.Measured.Symbol() + " as measured)"

@@ -32,11 +32,11 @@ func GateOutcome(in CommentInput, reportPath string) *Outcome {
 				}
 			}
 			if c.Reason != "" {
-				msg += ": " + c.Reason
+				msg += ": " + caseReason(c)
 			}
 			o.Annotations = append(o.Annotations, Annotation{Level: LevelError, Title: "yologate " + string(c.Verdict), Message: msg})
 		case c.Verdict == compare.Inconclusive || c.Verdict == compare.Missing:
-			o.Annotations = append(o.Annotations, Annotation{Level: LevelWarning, Title: "yologate " + string(c.Verdict), Message: where + ": " + c.Reason})
+			o.Annotations = append(o.Annotations, Annotation{Level: LevelWarning, Title: "yologate " + string(c.Verdict), Message: where + ": " + caseReason(c)})
 		}
 	}
 	if len(r.Cases) > 0 {

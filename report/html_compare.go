@@ -14,7 +14,7 @@ func HTMLVerdicts(r *compare.Report) (rows []HTMLVerdict, baseFPS map[string][]f
 	baseFPS = map[string][]float64{}
 	for _, c := range r.Cases {
 		if len(c.Metrics) == 0 {
-			rows = append(rows, HTMLVerdict{Profile: c.Profile, CaseID: c.ID, Verdict: string(c.Verdict), Note: c.Reason})
+			rows = append(rows, HTMLVerdict{Profile: c.Profile, CaseID: c.ID, Verdict: string(c.Verdict), Note: caseReason(c)})
 			continue
 		}
 		for _, m := range c.Metrics {
@@ -22,7 +22,7 @@ func HTMLVerdicts(r *compare.Report) (rows []HTMLVerdict, baseFPS map[string][]f
 				Profile: c.Profile, CaseID: c.ID, Metric: m.Metric.Label(),
 				Base: fmt.Sprintf("%.4g", m.Old.Median), Head: fmt.Sprintf("%.4g", m.New.Median),
 				Delta: fmt.Sprintf("%+.1f%%", m.DeltaPct), P: fmt.Sprintf("%.3f", m.PHolm),
-				Verdict: string(m.Verdict), Note: m.Reason,
+				Verdict: string(m.Verdict), Note: metricReason(m),
 			}
 			if m.Metric == compare.FPS {
 				baseFPS[c.ID] = m.Old.Values
@@ -37,7 +37,7 @@ func HTMLVerdicts(r *compare.Report) (rows []HTMLVerdict, baseFPS map[string][]f
 		}
 		if c.Accuracy != nil {
 			rows = append(rows, HTMLVerdict{Profile: c.Profile, CaseID: c.ID, Metric: "accuracy",
-				Verdict: string(c.Accuracy.Verdict), Note: c.Accuracy.Reason})
+				Verdict: string(c.Accuracy.Verdict), Note: accuracyReason(c.Accuracy)})
 		}
 	}
 	return rows, baseFPS

@@ -2,12 +2,17 @@ package runner
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
 
+	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/runner/ort"
 	"github.com/yologate/yologate/runner/results"
@@ -141,6 +146,39 @@ func (d *Detector) Detect(img *yolo.RGBImage) ([]yolo.Detection, error) {
 // Output returns the raw output [1, 4+nc, anchors] of the last Detect; it
 // is overwritten by the next.
 func (d *Detector) Output() []float32 { return d.out[:(4+d.nc)*d.anchors] }
+
+// SaveOutput writes the raw output of the last Detect to path as
+// little-endian float32, atomically.
+func (d *Detector) SaveOutput(path string) error {
+	v := d.Output()
+	buf := make([]byte, 4*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(f))
+	}
+	return atomicfile.Write(path, buf, 0)
+}
+
+// DetectorModel reads the model file ref (an existing path, or any name
+// ending in .onnx) or generates the standard model ref, and picks its
+// input size: size when given, else the file's own, 640 for a standard
+// model.
+func DetectorModel(ref string, size Size) (*Model, Size, error) {
+	if _, err := os.Stat(ref); err == nil || filepath.Ext(ref) == ".onnx" {
+		m, err := LoadModelFile(ref)
+		if err != nil {
+			return nil, size, err
+		}
+		if size == (Size{}) {
+			size = m.DefaultSize()
+		}
+		return m, size, nil
+	}
+	if size == (Size{}) {
+		size = Size{Height: 640, Width: 640}
+	}
+	m, err := GenerateModel(ref, size, 1)
+	return m, size, err
+}
 
 // Classes returns the number of classes of the model's output.
 func (d *Detector) Classes() int { return d.nc }

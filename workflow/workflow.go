@@ -1,9 +1,21 @@
 // Package workflow holds what yologate's measuring commands have in
-// common: the Runner they measure with (ONNX Runtime, or a fake in tests)
-// and the Job that one command's flags describe. The workflows themselves
-// live in the packages below it: gate (run, compare, confirm), ab
-// (interleaved A/B), capacity (streams a machine holds) and sweep (batch ×
-// image size grid).
+// common: the Runner they measure with (ONNX Runtime, or a fake in tests),
+// the Job that one command's settings describe, and the accuracy check
+// that runs after timing. The packages below it:
+//
+//   - setup turns a command's flags and .yologate.yml into Jobs and the
+//     workflows' inputs;
+//   - gate measures (or takes results), compares and confirms a suspected
+//     regression, or decides against the pull request's base measured in
+//     the same job;
+//   - ab measures two sides interleaved and compares them pair by pair;
+//   - child measures one side in a child process with its own ONNX
+//     Runtime library, for a base that needs another one;
+//   - capacity finds how many streams a machine holds at a frame rate;
+//   - sweep measures a batch × image size grid within a latency budget;
+//   - merge combines the reports of several runners into one outcome;
+//   - publish sends an outcome to GitHub or to local files;
+//   - workflowtest is a fake Runner for their tests.
 package workflow
 
 import (

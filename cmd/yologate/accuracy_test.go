@@ -388,7 +388,7 @@ func TestAccuracyUnlabelledImage(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	code, stdout, _ := accMain(t, "run", "--model", model, "--ep", "cpu", "--warmup", "0", "--benchtime", "1x", "--count", "1", "--quiet",
+	code, stdout, _ := accMain(t, "run", "--model", model, "--ep", "cpu", "--warmup", "0", "--benchtime", "1x", "--count", "1",
 		"--check-images", filepath.Join(dir, "images"))
 	if code != 0 || !regexp.MustCompile(`accuracy check \(score > 0\.25, NMS IoU 0\.45\):\n  model=yolov8n_int8/\S+: [1-9][0-9]* detections on 2 images; on 1 labelled: mAP50-95 0\.[0-9]{3}`).MatchString(stdout) {
 		t.Errorf("run's table does not report the check:\n%s", stdout)

@@ -31,43 +31,33 @@ func runBaselineUpdate(_ context.Context, c *Command, args []string) error {
 	fs := c.newFlags("baseline update", "baseline update --baseline FILE --results FILE [--case GLOB] [--reason TEXT] [--force]")
 	baselinePath := fs.String("baseline", "", "baseline YAML file, or folder of one file per hardware profile (ending in /, or existing), to update; created when missing")
 	resultsPath := fs.String("results", "", "results JSON file whose cases to record")
-	caseGlob := fs.String("case", "", "record only the case ids matching this glob (* also matches /)")
-	reason := fs.String("reason", "", "why these numbers are the new baseline, kept in the provenance")
-	author := fs.String("author", "", "who accepted them (default: $GITHUB_ACTOR, else $USER)")
-	commit := fs.String("commit", "", "commit measured (default: the results' CI commit, else $GITHUB_SHA)")
-	runURL := fs.String("run-url", "", "URL of the run that measured them (default: the results' CI run)")
-	force := fs.Bool("force", false, "record unstable, throttled or incomplete results anyway")
+	var o baselines.UpdateOptions
+	fs.StringVar(&o.Cases, "case", "", "record only the case ids matching this glob (* also matches /)")
+	fs.StringVar(&o.Reason, "reason", "", "why these numbers are the new baseline, kept in the provenance")
+	fs.StringVar(&o.Author, "author", "", "who accepted them (default: $GITHUB_ACTOR, else $USER)")
+	fs.StringVar(&o.Commit, "commit", "", "commit measured (default: the results' CI commit, else $GITHUB_SHA)")
+	fs.StringVar(&o.RunURL, "run-url", "", "URL of the run that measured them (default: the results' CI run)")
+	fs.BoolVar(&o.Force, "force", false, "record unstable, throttled or incomplete results anyway")
 	if err := c.parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case fs.NArg() > 0:
 		return errs.Usagef("baseline update", "pass files with --baseline and --results", "unexpected argument %q", fs.Arg(0))
-	}
-	if *baselinePath == "" {
+	case *baselinePath == "":
 		return errs.Usagef("--baseline", "name the baseline YAML file", "missing")
-	}
-	if *resultsPath == "" {
+	case *resultsPath == "":
 		return errs.Usagef("--results", "name the results JSON file written by yologate run --out", "missing")
 	}
 	res, err := results.Read(*resultsPath)
 	if err != nil {
 		return err
 	}
-	if *author == "" {
-		*author = c.Getenv("GITHUB_ACTOR")
-	}
-	if *author == "" {
-		*author = c.Getenv("USER")
-	}
-	if *commit == "" && (res.Fingerprint.CI == nil || res.Fingerprint.CI.Commit == "") {
-		*commit = c.Getenv("GITHUB_SHA")
-	}
-	sum, err := baselines.UpdatePath(*baselinePath, res, baselines.UpdateOptions{
-		Cases: *caseGlob, Reason: *reason, Author: *author, Commit: *commit, RunURL: *runURL,
-		Force: *force, ResultsPath: *resultsPath,
-	})
+	o.ResultsPath = *resultsPath
+	o.FromEnv(c.Getenv, res)
+	sum, err := baselines.UpdatePath(*baselinePath, res, o)
 	if err != nil {
-		return c.listProblems(err)
+		return c.env().Problems(err)
 	}
 	fmt.Fprintf(c.Stdout, "%s: %s\n", *baselinePath, sum)
 	for _, s := range sum.Updated {
@@ -93,12 +83,12 @@ func runBaselineShow(_ context.Context, c *Command, args []string) error {
 	if *baselinePath == "" {
 		return errs.Usagef("--baseline", "name the baseline YAML file", "missing")
 	}
-	f, err := c.readBaseline(*baselinePath)
+	f, err := c.env().ReadBaseline(*baselinePath)
 	if err != nil {
 		return err
 	}
 	if err := report.WriteBaselineTable(c.Stdout, f); err != nil {
-		return &errs.Error{Kind: errs.Env, Where: "stdout", Msg: "writing the table: " + err.Error()}
+		return errs.Envf("stdout", "", "writing the table: %v", err)
 	}
 	return nil
 }

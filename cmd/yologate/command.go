@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -17,10 +16,9 @@ import (
 
 	"github.com/yologate/yologate/internal/config"
 	"github.com/yologate/yologate/internal/errs"
-	"github.com/yologate/yologate/internal/progress"
-	"github.com/yologate/yologate/runner"
-	"github.com/yologate/yologate/runner/gpu"
+	"github.com/yologate/yologate/internal/interrupt"
 	"github.com/yologate/yologate/runner/results"
+	"github.com/yologate/yologate/workflow/setup"
 )
 
 // Exit codes, named once; Main is the only place that chooses one.
@@ -124,18 +122,18 @@ func (c *Command) Main(args []string) int {
 		c.Getenv = os.Getenv
 	}
 	ctx := c.Ctx
-	var caught *signalCatcher
+	var caught *interrupt.Catcher
 	if ctx == nil {
-		caught = catchSignals()
-		defer caught.stop()
-		ctx = caught.ctx
+		caught = interrupt.Catch()
+		defer caught.Stop()
+		ctx = caught.Context()
 	}
 	err := c.dispatch(ctx, args)
 	code := exitCode(err)
 	// A signal that arrived after the command finished its work (a write
 	// that cannot be cut short) does not turn a success into a failure.
 	if caught != nil && err != nil {
-		if sig := caught.signal(); sig != nil {
+		if sig := caught.Signal(); sig != nil {
 			fmt.Fprintf(c.Stderr, "yologate: interrupted by %v\n", sig)
 			if sig == syscall.SIGTERM {
 				return ExitSIGTERM
@@ -247,7 +245,7 @@ func (c *Command) parseFlags(fs *flag.FlagSet, args []string) error {
 var configured = map[string]bool{"run": true, "gate": true, "ab": true, "compare": true, "capacity": true, "sweep": true, "report": true}
 
 // applyConfig sets the flags that the config file names and the command
-// line did not, and keeps the file's explicit cases for benchFlags.
+// line did not, and keeps the file's explicit cases for setup.Bench.Specs.
 func (c *Command) applyConfig(fs *flag.FlagSet, path string) error {
 	if path == "" {
 		path = config.Find(".")
@@ -294,68 +292,11 @@ func buildVersion() (v, commit string) {
 	return v, commit
 }
 
-// signalCatcher cancels a context on SIGINT or SIGTERM and remembers which.
-type signalCatcher struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	ch     chan os.Signal
-	got    chan os.Signal
-}
-
-func catchSignals() *signalCatcher {
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &signalCatcher{ctx: ctx, cancel: cancel, ch: make(chan os.Signal, 2), got: make(chan os.Signal, 1)}
-	signal.Notify(s.ch, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		sig, ok := <-s.ch
-		if !ok {
-			return
-		}
-		s.got <- sig
-		cancel()
-	}()
-	return s
-}
-
-func (s *signalCatcher) signal() os.Signal {
-	select {
-	case sig := <-s.got:
-		s.got <- sig
-		return sig
-	default:
-		return nil
-	}
-}
-
-func (s *signalCatcher) stop() {
-	signal.Stop(s.ch)
-	s.cancel()
-}
-
-// instrument fills opt's fingerprint, with the GPUs NVML sees, and its
-// per-case telemetry sampler, so that every measuring command derives the
-// same hardware profile; call the returned function when measuring is over.
-// Without NVML (CPU machines) the GPUs are absent and telemetry says why.
-func (c *Command) instrument(opt *runner.Options) (done func()) {
+// env is what the setup of a measuring command reads beside its flags.
+func (c *Command) env() setup.Env {
 	v, commit := buildVersion()
-	mon := gpu.OpenMonitor(c.Getenv)
-	opt.Fingerprint = runner.Environment{Version: v, Commit: commit, Getenv: c.Getenv, GPUs: mon.GPUs}.Fingerprint()
-	opt.Telemetry = func(device int) runner.Sampler { return mon.Sampler(device, gpu.Options{}) }
-	return func() { mon.Close() }
-}
-
-// applyProgress sets how a benchmark reports progress on c.Stderr: a live
-// line per case on a terminal, the detailed plain lines elsewhere (CI logs)
-// or with --verbose, nothing with --quiet.
-func (c *Command) applyProgress(opt *runner.Options, bf *benchFlags) {
-	switch {
-	case bf.quiet:
-		opt.Progress, opt.OnEvent = nil, nil
-	case bf.verbose || !c.isTerminal(c.Stderr):
-		opt.Progress, opt.OnEvent = c.Stderr, nil
-	default:
-		opt.Progress, opt.OnEvent = nil, progress.New(c.Stderr, true, progress.Normal).Event
-	}
+	return setup.Env{Getenv: c.Getenv, Config: c.cfg, OnCommandLine: c.onCommandLine, Given: c.given,
+		Stderr: c.Stderr, Terminal: c.isTerminal(c.Stderr), Version: v, Commit: commit, SideWorker: c.sideWorker()}
 }
 
 // isTerminal reports whether w is a terminal that can take a live line

@@ -13,6 +13,7 @@ import (
 
 	"github.com/yologate/yologate/internal/config"
 	"github.com/yologate/yologate/internal/flagdef"
+	"github.com/yologate/yologate/workflow/setup"
 )
 
 // TestFlagRegistry ties each group of shared flags to flagdef.Defs: a flag
@@ -23,10 +24,10 @@ func TestFlagRegistry(t *testing.T) {
 		concerns []flagdef.Concern
 		register func(fs *flag.FlagSet)
 	}{
-		{[]flagdef.Concern{flagdef.Benchmark, flagdef.Progress}, func(fs *flag.FlagSet) { new(benchFlags).register(fs) }},
-		{[]flagdef.Concern{flagdef.Workload}, func(fs *flag.FlagSet) { new(workloadFlags).register(fs, true) }},
-		{[]flagdef.Concern{flagdef.Statistics}, func(fs *flag.FlagSet) { new(compareFlags).register(fs) }},
-		{[]flagdef.Concern{flagdef.Gate}, func(fs *flag.FlagSet) { new(gateFlags).register(fs) }},
+		{[]flagdef.Concern{flagdef.Benchmark, flagdef.Progress}, func(fs *flag.FlagSet) { new(setup.Bench).Register(fs) }},
+		{[]flagdef.Concern{flagdef.Workload}, func(fs *flag.FlagSet) { new(setup.Workload).Register(fs, true) }},
+		{[]flagdef.Concern{flagdef.Statistics}, func(fs *flag.FlagSet) { new(setup.Stats).Register(fs) }},
+		{[]flagdef.Concern{flagdef.Gate}, func(fs *flag.FlagSet) { new(setup.Gate).Register(fs) }},
 	}
 	for _, g := range groups {
 		fs := flag.NewFlagSet("", flag.ContinueOnError)
@@ -112,8 +113,8 @@ func TestGateRefusesRunFlagsBesideResults(t *testing.T) {
 	dir := t.TempDir()
 	res := cmpResults(t, dir, "r.json", cmpProfile, 12, 10, caseV8)
 	fs := flag.NewFlagSet("", flag.ContinueOnError)
-	new(benchFlags).register(fs)
-	new(workloadFlags).register(fs, true)
+	new(setup.Bench).Register(fs)
+	new(setup.Workload).Register(fs, true)
 	for _, d := range flagdef.Defs {
 		if !d.RunOnly() {
 			continue

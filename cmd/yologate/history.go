@@ -3,15 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/yologate/yologate/baselines"
-	"github.com/yologate/yologate/changepoint"
 	"github.com/yologate/yologate/compare"
 	"github.com/yologate/yologate/history"
 	"github.com/yologate/yologate/internal/errs"
+	"github.com/yologate/yologate/report"
+	"github.com/yologate/yologate/runner/results"
+	"github.com/yologate/yologate/workflow/setup"
 )
 
 const historyUsage = `Usage: yologate history record --history DIR --results FILE [--commit SHA] [--date T] [--ref REF] [--url URL]
@@ -58,7 +58,7 @@ func runHistoryRecord(c *Command, args []string) error {
 		}
 		meta.Date = t
 	}
-	f, err := readResults(*resultsPath)
+	f, err := setup.ReadResults(*resultsPath)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,11 @@ func runHistoryRecord(c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.Stdout, "%s: %d cases of %s at %s\n", path, len(run.Records), shortCommit(run.Commit), run.Date.Format(time.RFC3339))
+	commit := "-"
+	if run.Commit != "" {
+		commit = results.ShortSHA(run.Commit)
+	}
+	fmt.Fprintf(c.Stdout, "%s: %d cases of %s at %s\n", path, len(run.Records), commit, run.Date.Format(time.RFC3339))
 	return nil
 }
 
@@ -84,27 +88,26 @@ func runHistoryShow(c *Command, args []string, check bool) error {
 	}
 	fs := c.newFlags(name, name+" --history DIR [flags]")
 	dir := fs.String("history", "", "history `DIR`")
-	glob := fs.String("case", "", "only the case ids matching this glob (* also matches /)")
+	o := history.ReviewOptions{Check: check}
+	fs.StringVar(&o.Case, "case", "", "only the case ids matching this glob (* also matches /)")
 	metric := fs.String("metric", string(compare.FPS), "metric: fps, p50_ms or p99_ms")
 	budget := fs.String("drift-budget", "", "with --reference: the most a case may have drifted since the reference, as a percentage (10%)")
-	reference := fs.String("reference", "", "commit whose runs are the drift budget's reference")
+	fs.StringVar(&o.Reference, "reference", "", "commit whose runs are the drift budget's reference")
 	if err := c.parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" {
 		return errs.Usagef("--history", "pass the history folder", "missing")
 	}
-	m := compare.Metric(*metric)
-	if m != compare.FPS && m != compare.P50MS && m != compare.P99MS {
+	if o.Metric = compare.Metric(*metric); o.Metric != compare.FPS && o.Metric != compare.P50MS && o.Metric != compare.P99MS {
 		return errs.Usagef("--metric", "use fps, p50_ms or p99_ms", "unknown metric %q", *metric)
 	}
-	var budgetFrac float64
 	if *budget != "" {
 		v, err := baselines.ParsePercent(*budget)
-		if err != nil || *reference == "" {
+		if err != nil || !(v > 0) || o.Reference == "" {
 			return errs.Usagef("--drift-budget", "pass a percentage such as 10% and --reference COMMIT", "%q needs a percentage and a reference", *budget)
 		}
-		budgetFrac = v / 100 // Drift takes a fraction
+		o.Budget = v / 100 // a fraction
 	}
 	h, err := history.Read(*dir)
 	if err != nil {
@@ -113,84 +116,21 @@ func runHistoryShow(c *Command, args []string, check bool) error {
 	for _, w := range h.Warnings {
 		fmt.Fprintf(c.Stderr, "warning: %v (left out)\n", w)
 	}
+	series, err := history.Review(h, o)
+	if err != nil {
+		return err
+	}
+	if err := report.WriteHistoryReview(c.Stdout, series, o.Metric, o.Reference); err != nil {
+		return err
+	}
 	failed := 0
-	tw := tabwriter.NewWriter(c.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "profile\tcase\truns\tlatest %s\tchange points\n", m.Label())
-	var notes []string
-	for _, k := range h.Keys() {
-		if *glob != "" {
-			if ok, _ := baselines.MatchCase(*glob, k.Case); !ok {
-				continue
-			}
-		}
-		pts := h.Series(k, m)
-		if len(pts) == 0 {
-			continue
-		}
-		changes := history.ChangePoints(pts, m, changepoint.Options{})
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.4g\t%s\n", k.Profile, k.Case, len(pts), pts[len(pts)-1].Median, changeList(changes))
-		if !check {
-			continue
-		}
-		if n := len(changes); n > 0 && changes[n-1].Regression {
+	for _, s := range series {
+		if s.Failed() {
 			failed++
-			notes = append(notes, fmt.Sprintf("%s on %s: the newest change point, at %s, made %s worse by %+.1f%%", k.Case, k.Profile, shortCommit(changes[n-1].Commit), m.Label(), changes[n-1].DeltaPct))
-		}
-		if *budget != "" {
-			since, ref, ok := history.ReferenceOf(pts, *reference)
-			if !ok {
-				notes = append(notes, fmt.Sprintf("%s on %s: no run of %s in the history, no drift budget", k.Case, k.Profile, *reference))
-				continue
-			}
-			b, err := history.Drift(since, m, ref, budgetFrac, changepoint.Options{})
-			if err != nil {
-				return err
-			}
-			if b.Spent {
-				failed++
-				notes = append(notes, fmt.Sprintf("%s on %s: drifted %.1f%% since %s, past the %.0f%% budget; steps: %s", k.Case, k.Profile, b.DriftPct, shortCommit(*reference), b.BudgetPct, changeList(b.Culprits)))
-			}
 		}
 	}
-	tw.Flush()
-	writeLines(c.Stdout, notes)
 	if failed > 0 {
 		return &regressionError{msg: fmt.Sprintf("%d series got worse on main", failed)}
 	}
 	return nil
-}
-
-// changeList formats change points as "abc1234 -6.1%, ...", "-" for none.
-func changeList(changes []history.Change) string {
-	if len(changes) == 0 {
-		return "-"
-	}
-	s := ""
-	for i, ch := range changes {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("%s %+.1f%%", shortCommit(ch.Commit), ch.DeltaPct)
-	}
-	return s
-}
-
-func writeLines(w io.Writer, lines []string) {
-	if len(lines) > 0 {
-		fmt.Fprintln(w)
-	}
-	for _, l := range lines {
-		fmt.Fprintln(w, l)
-	}
-}
-
-// shortCommit is a commit as people read it, or "-" when unknown.
-func shortCommit(sha string) string {
-	if sha == "" {
-		return "-"
-	}
-	if len(sha) > 7 {
-		return sha[:7]
-	}
-	return sha
 }

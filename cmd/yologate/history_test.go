@@ -27,11 +27,11 @@ func TestHistoryCommands(t *testing.T) {
 		}
 	}
 	code, out, errOut := cmpMain(t, "history", "show", "--history", hist)
-	if code != 0 || !strings.Contains(out, caseV8) || !strings.Contains(out, "0700000 -10.") {
+	if code != 0 || !strings.Contains(out, caseV8) || !strings.Contains(out, "070000000000 -10.") {
 		t.Fatalf("show: exit %d, want the change point at commit 0700000:\n%s%s", code, out, errOut)
 	}
 	code, out, _ = cmpMain(t, "history", "check", "--history", hist)
-	if code != 1 || !strings.Contains(out, "newest change point, at 0700000") {
+	if code != 1 || !strings.Contains(out, "newest change point, at 070000000000") {
 		t.Errorf("check: exit %d, want 1 naming the change point:\n%s", code, out)
 	}
 	code, out, _ = cmpMain(t, "history", "check", "--history", hist, "--case", "model=other*")

@@ -8,8 +8,9 @@ import (
 
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
-	ghreport "github.com/yologate/yologate/report/github"
 	"github.com/yologate/yologate/workflow/merge"
+	"github.com/yologate/yologate/workflow/publish"
+	"github.com/yologate/yologate/workflow/setup"
 )
 
 // runMerge combines the reports of several runners into one comment,
@@ -18,10 +19,12 @@ func runMerge(ctx context.Context, c *Command, args []string) error {
 	fs := c.newFlags("merge", "merge [flags] FILE...\n\nFILE is a gate report (yologate gate --report) or a results file (yologate run --out) of one runner.")
 	target := fs.String("target-fps", "", "frame rate every case must reach (e.g. 30); a case below it fails the merge")
 	comment := fs.String("comment", "always", "when to write the sticky pull-request comment: "+strings.Join(report.CommentPolicies, ", "))
-	commentFile := fs.String("comment-file", "", "outside GitHub Actions: write the comment markdown to `FILE`")
-	key := fs.String("key", "", "key naming the merged comment and status (default WORKFLOW/JOB)")
-	event := fs.String("event", "", "event payload `FILE` (default $GITHUB_EVENT_PATH)")
-	checkRun := fs.Bool("check-run", false, "report a check run instead of a commit status")
+	var po publish.Options
+	fs.StringVar(&po.CommentFile, "comment-file", "", "outside GitHub Actions: write the comment markdown to `FILE`")
+	var where publish.Where
+	fs.StringVar(&where.Key, "key", "", "key naming the merged comment and status (default WORKFLOW/JOB)")
+	fs.StringVar(&where.Event, "event", "", "event payload `FILE` (default $GITHUB_EVENT_PATH)")
+	fs.BoolVar(&po.CheckRun, "check-run", false, "report a check run instead of a commit status")
 	status := fs.Bool("status", true, "set a commit status (or check run) named yologate/KEY")
 	files, err := c.parseInterleaved(fs, args)
 	if err != nil {
@@ -34,42 +37,32 @@ func runMerge(ctx context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	policy, err := report.ParseCommentPolicy(*comment)
-	if err != nil {
+	if po.Policy, err = report.ParseCommentPolicy(*comment); err != nil {
 		return err
 	}
-	if err := checkOutPath("--comment-file", *commentFile); err != nil {
+	if err := setup.CheckOutPath("--comment-file", po.CommentFile); err != nil {
 		return err
 	}
 	in, err := merge.Read(files, targetFPS)
 	if err != nil {
 		return err
 	}
-	env, err := ghreport.ReadEnv(c.Getenv, *event)
+	t, err := publish.ReadTarget(c.Getenv, where)
 	if err != nil {
 		return err
 	}
-	k := *key
-	if k == "" {
-		if k, err = ghreport.GateKey(env.Workflow, env.Job, ""); err != nil {
-			return err
-		}
-	}
-	o, fails := merge.Outcome(in, k)
+	o, fails := merge.Outcome(in, t.Key)
 	fmt.Fprint(c.Stdout, o.Markdown)
-	gf := gateFlags{checkRun: *checkRun, status: *status, commentFile: *commentFile}
-	pub, err := c.publisher(env, policy, &gf)
+	po.NoStatus, po.Stdout, po.Log = !*status, c.Stdout, c.Stderr
+	pub, err := t.Publisher(po)
 	if err != nil {
 		return err
 	}
-	pctx, cancel := context.WithTimeout(ctx, publishTimeout)
-	defer cancel()
-	pubErr := pub.Publish(pctx, o)
 	var verdict error
 	if fails {
 		verdict = &regressionError{msg: "merge: " + o.Title}
 	}
-	return c.afterPublish(ctx, verdict, pubErr)
+	return publish.Send(ctx, pub, o, verdict, c.Stderr)
 }
 
 // parseTargetFPS reads --target-fps: a positive frame rate, or 0 for none.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
@@ -49,21 +48,7 @@ func (c *Command) modelsList(args []string) error {
 	if len(pos) > 0 {
 		return errs.Usagef("models list", "models list takes no arguments", "unexpected argument %q", pos[0])
 	}
-	w := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "NAME\tFAMILY\tSCALE\tPARAMS\tGFLOPS@640\tPUBLISHED PARAMS\tPUBLISHED GFLOPS\t")
-	for _, m := range yolo.StandardModels() {
-		st, err := yolo.ModelStats(m.Name, 640, 640)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.1f\t%s\t%.1f\t\n", m.Name, m.Family, m.Scale,
-			report.Thousands(st.Params), st.GFLOPs, report.Thousands(m.PublishedParams), m.PublishedGFLOPs)
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(c.Stdout, "\nParameters and GFLOPs are those of the generated graph (batch norm folded; a multiply-add counts 2 FLOPs).")
-	return nil
+	return report.WriteModelList(c.Stdout)
 }
 
 func (c *Command) modelsGenerate(args []string) error {

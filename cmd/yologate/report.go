@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
 	"github.com/yologate/yologate/compare"
-	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner/results"
+	"github.com/yologate/yologate/workflow/setup"
 )
 
 func runReport(_ context.Context, c *Command, args []string) error {
@@ -19,8 +18,8 @@ func runReport(_ context.Context, c *Command, args []string) error {
 	basePath := fs.String("base", "", "an earlier results JSON to compare against, instead of --baseline (optional)")
 	out := fs.String("o", "", "write the HTML report to `FILE` (required)")
 	title := fs.String("title", "", "page title (default: yologate report)")
-	var cf compareFlags
-	cf.registerStats(fs)
+	var sf setup.Stats
+	sf.RegisterVerdict(fs)
 	if err := c.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,10 +33,10 @@ func runReport(_ context.Context, c *Command, args []string) error {
 	case fs.NArg() > 0:
 		return errs.Usagef("report", "files go in --results, --baseline or --base", "unexpected argument %q", fs.Arg(0))
 	}
-	if err := checkOutPath("-o", *out); err != nil {
+	if err := setup.CheckOutPath("-o", *out); err != nil {
 		return err
 	}
-	opt, err := cf.options()
+	opt, err := sf.Options()
 	if err != nil {
 		return err
 	}
@@ -54,24 +53,11 @@ func runReport(_ context.Context, c *Command, args []string) error {
 	if old != nil {
 		rep = compare.Compare(old, compare.FromResults(head), opt)
 	}
-	if err := writeHTMLReport(*out, in, rep); err != nil {
+	if err := report.SaveHTML(*out, in, rep); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.Stdout, "report: %s\n", *out)
 	return nil
-}
-
-// writeHTMLReport writes the HTML report of in, with the verdicts and
-// baseline samples of rep when there is a comparison, atomically to path.
-func writeHTMLReport(path string, in report.HTMLReport, rep *compare.Report) error {
-	if rep != nil {
-		in.Verdicts, in.BaseFPS = report.HTMLVerdicts(rep)
-	}
-	var buf bytes.Buffer
-	if err := report.WriteHTML(&buf, in); err != nil {
-		return err
-	}
-	return atomicfile.Write(path, buf.Bytes(), 0)
 }
 
 // reportBase reads the side to compare with, a baseline or earlier results
@@ -79,7 +65,7 @@ func writeHTMLReport(path string, in report.HTMLReport, rep *compare.Report) err
 func (c *Command) reportBase(baselinePath, basePath string, in *report.HTMLReport) ([]compare.Measurement, error) {
 	switch {
 	case baselinePath != "":
-		b, err := c.readBaseline(baselinePath)
+		b, err := c.env().ReadBaseline(baselinePath)
 		if err != nil {
 			return nil, err
 		}

@@ -183,3 +183,24 @@ func TestRunBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestQuietPrintsNothing: with --quiet, run and ab print nothing but
+// errors; the results still go to --out.
+func TestQuietPrintsNothing(t *testing.T) {
+	needORT(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	protocol := []string{"--model", "yolov8n", "--imgsz", "64", "--ep", "cpu", "--threads", "1", "--count", "2", "--benchtime", "2x", "--warmup", "0", "--quiet"}
+	code, stdout, stderr := runMain(t, append([]string{"run", "--out", out}, protocol...)...)
+	if code != 0 || stdout != "" || stderr != "" {
+		t.Errorf("run: exit %d, stdout %q, stderr %q; want 0 and nothing printed", code, stdout, stderr)
+	}
+	if f, err := results.Read(out); err != nil || len(f.Cases) != 1 {
+		t.Errorf("run --out: %v", err)
+	}
+	code, stdout, stderr = runMain(t, append([]string{"ab", "--a", "--batch 1", "--b", "--batch 1", "--out-b", out}, protocol...)...)
+	// An A/A comparison passes, or fails by chance with one error line.
+	if code == 0 && stderr != "" || code == 1 && strings.Count(stderr, "\n") != 1 || code > 1 || stdout != "" {
+		t.Errorf("ab: exit %d, stdout %q, stderr %q; want nothing but an error", code, stdout, stderr)
+	}
+}

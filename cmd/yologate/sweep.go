@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
-	"github.com/yologate/yologate/runner"
+	"github.com/yologate/yologate/workflow/setup"
 	"github.com/yologate/yologate/workflow/sweep"
 )
 
@@ -15,10 +16,10 @@ import (
 // best throughput within a latency budget.
 func runSweep(ctx context.Context, c *Command, args []string) error {
 	fs := c.newFlags("sweep", "sweep --batch 1,2,4,8 --imgsz 320,480,640 [--latency-budget 50ms] [flags]")
-	var bf benchFlags
-	bf.register(fs)
-	var wf workloadFlags
-	wf.register(fs, false)
+	var bf setup.Bench
+	bf.Register(fs)
+	var wf setup.Workload
+	wf.Register(fs, false)
 	budget := fs.Duration("latency-budget", 0, "per-iteration (per batch) latency the recommendation must stay within, e.g. 50ms (default: none)")
 	out := fs.String("out", "", "write the results JSON (every grid point is a case, the advice in recommendations) to `FILE`")
 	if err := c.parseFlags(fs, args); err != nil {
@@ -30,29 +31,22 @@ func runSweep(ctx context.Context, c *Command, args []string) error {
 	if *budget < 0 {
 		return errs.Usagef("--latency-budget", "use a positive duration such as 50ms, or leave it out", "bad latency budget %v", *budget)
 	}
-	wf.streams = 1
-	plan, opt, err := bf.plan()
+	env := c.env()
+	plan, opt, err := setup.SweepPlan(env, &bf)
 	if err != nil {
 		return err
 	}
-	c.lighterDefaults(&opt)
-	if len(plan.Batches) == 0 {
-		plan.Batches = []int{1, 2, 4, 8}
-	}
-	if len(plan.Sizes) == 0 {
-		plan.Sizes = []runner.Size{{Height: 320, Width: 320}, {Height: 480, Width: 480}, {Height: 640, Width: 640}}
-	}
-	if err := checkOutPath("--out", *out); err != nil {
+	if err := setup.CheckOutPath("--out", *out); err != nil {
 		return err
 	}
-	w, err := wf.workload(c)
+	w, err := wf.Build(env)
 	if err != nil {
 		return err
 	}
-	if len(w.Frames) > 0 && len(w.Frames) < maxInt(plan.Batches) {
-		fmt.Fprintf(c.Stderr, "yologate: warning: %d input images for batches up to %d: frames repeat within a batch\n", len(w.Frames), maxInt(plan.Batches))
+	if n := slices.Max(plan.Batches); len(w.Frames) > 0 && len(w.Frames) < n {
+		env.Warn(fmt.Sprintf("%d input images for batches up to %d: frames repeat within a batch", len(w.Frames), n))
 	}
-	job, done, err := c.job(&bf, w, plan, opt)
+	job, done, err := bf.Job(env, w, plan, opt)
 	if err != nil {
 		return err
 	}
@@ -60,7 +54,7 @@ func runSweep(ctx context.Context, c *Command, args []string) error {
 	job.Check = nil
 	budgetMS := float64(*budget) / float64(time.Millisecond)
 	f, points, runErr := sweep.Run(ctx, job, budgetMS)
-	if err := writeResults(*out, f, runErr); err != nil {
+	if err := setup.WriteResults(*out, f, runErr); err != nil || bf.Quiet {
 		return err
 	}
 	if err := report.WriteRunText(c.Stdout, f); err != nil {
@@ -71,12 +65,4 @@ func runSweep(ctx context.Context, c *Command, args []string) error {
 		fmt.Fprintf(c.Stdout, "\nresults: %s\n", *out)
 	}
 	return nil
-}
-
-func maxInt(v []int) int {
-	m := 0
-	for _, x := range v {
-		m = max(m, x)
-	}
-	return m
 }

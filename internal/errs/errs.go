@@ -7,6 +7,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -119,6 +120,18 @@ func (l List) Error() string {
 		return l[0].Error()
 	}
 	return fmt.Sprintf("%s (and %d more problems)", l[0].Error(), len(l)-1)
+}
+
+// WriteList prints every problem of err, when it is a List of several, on
+// its own line of w after prefix, so that all of them can be fixed in one
+// go; the caller still prints err's one-line summary.
+func WriteList(w io.Writer, prefix string, err error) {
+	var l List
+	if errors.As(err, &l) && len(l) > 1 {
+		for _, e := range l {
+			fmt.Fprintf(w, "%s%s\n", prefix, e)
+		}
+	}
 }
 
 // Err returns nil for an empty list, so that `return l.Err()` reads naturally.

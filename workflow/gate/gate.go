@@ -59,7 +59,7 @@ func Run(ctx context.Context, in Input) (*Result, error) {
 		return runPaired(ctx, in)
 	}
 	res := &Result{Current: in.Current}
-	base := compare.FromBaseline(in.Baseline)
+	base := in.Baseline.Measurements()
 	if res.Current == nil {
 		cur, err := in.Job.Run(ctx, nil)
 		if err != nil {

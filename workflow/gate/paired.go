@@ -178,11 +178,11 @@ func runPaired(ctx context.Context, in Input) (*Result, error) {
 	rep := compare.Compare(ma, mb, opt)
 	for i := range rep.Cases {
 		if headOnly[rep.Cases[i].ID] && rep.Cases[i].Verdict == compare.New {
-			rep.Cases[i].Reason = missingBaseReason
+			rep.Cases[i].Reason, rep.Cases[i].Remedy = missingBaseReason, ""
 		}
 	}
 	if in.Baseline != nil {
-		pr.Reference = compare.Compare(compare.FromBaseline(in.Baseline), compare.FromResults(cur), in.Options)
+		pr.Reference = compare.Compare(in.Baseline.Measurements(), compare.FromResults(cur), in.Options)
 	}
 	pr.Elapsed = now().Sub(start)
 	return &Result{Current: cur, Report: rep, Paired: pr}, nil

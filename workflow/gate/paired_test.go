@@ -163,8 +163,8 @@ func TestPairedMissingBase(t *testing.T) {
 	got := map[string]compare.Verdict{}
 	for _, c := range res.Report.Cases {
 		got[c.ID] = c.Verdict
-		if c.ID == v11.ID() && c.Reason != missingBaseReason {
-			t.Errorf("reason %q, want %q", c.Reason, missingBaseReason)
+		if c.ID == v11.ID() && (c.Reason != missingBaseReason || c.Remedy != "") {
+			t.Errorf("reason %q, remedy %q; want %q and none (no baseline to record)", c.Reason, c.Remedy, missingBaseReason)
 		}
 	}
 	if got[v11.ID()] != compare.New || got[headV8.ID()] != compare.Unchanged || res.Report.Fail {
