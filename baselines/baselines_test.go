@@ -465,7 +465,18 @@ func TestReadPathFolder(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "c.yaml: case \"model=yolov8n/imgsz=640/batch=1/ep=cpu/precision=fp32\" of profile \"cpu=AMD EPYC 7B13/threads=2\" is also in ") {
 		t.Errorf("duplicate across files: %v", err)
 	}
-	if _, err := ReadPath(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no baseline files in the folder") {
-		t.Errorf("empty folder: %v", err)
+	// An empty folder, or one not created yet, is a baseline without cases.
+	empty := t.TempDir()
+	if f, err := ReadPath(empty); err != nil || len(f.Profiles) != 0 {
+		t.Errorf("empty folder: %+v, %v", f, err)
+	}
+	for _, p := range []string{filepath.Join(empty, "baselines") + "/", filepath.Join(empty, "perf", "baselines")} {
+		if f, err := ReadPathOrEmpty(p); err != nil || len(f.Profiles) != 0 || f.Path != p {
+			t.Errorf("ReadPathOrEmpty(%s) = %+v, %v; want an empty baseline", p, f, err)
+		}
+	}
+	// A file named on purpose that is not there is a typo until shown otherwise.
+	if _, err := ReadPathOrEmpty(filepath.Join(empty, "typo.yaml")); err == nil || !strings.Contains(err.Error(), "baseline file does not exist") {
+		t.Errorf("ReadPathOrEmpty of a missing file: %v", err)
 	}
 }

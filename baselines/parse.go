@@ -647,7 +647,7 @@ func ParsePercent(s string) (float64, error) {
 
 // ReadPath reads a baseline file, or every *.yaml and *.yml file of a
 // folder (in name order) merged into one: a team may keep one file per
-// hardware profile. A case id that appears twice under one profile is an
+// hardware profile. An empty folder is a baseline without cases. A case id that appears twice under one profile is an
 // error naming both files.
 func ReadPath(path string) (*File, error) {
 	st, err := os.Stat(path)
@@ -707,8 +707,19 @@ func ReadPath(path string) (*File, error) {
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	if len(where) == 0 && len(merged.Profiles) == 0 {
-		return nil, errs.Inputf(path, "put baseline files (*.yaml) in the folder, or pass a file", "no baseline files in the folder")
-	}
 	return merged, nil
+}
+
+// ReadPathOrEmpty is ReadPath for a gate: a baseline folder that does not
+// exist yet, like an empty one, is a baseline without cases (a repository
+// before its first baseline), so that every case is new and the gate says
+// so instead of stopping. A missing *.yaml or *.yml file stays an error: a
+// file is named on purpose, and a typo must not pass as "no baseline".
+func ReadPathOrEmpty(path string) (*File, error) {
+	ext := strings.ToLower(filepath.Ext(strings.TrimRight(path, `/\`)))
+	folder := strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator)) || ext != ".yaml" && ext != ".yml"
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && folder {
+		return &File{Path: path, Schema: Schema}, nil
+	}
+	return ReadPath(path)
 }

@@ -370,3 +370,59 @@ func TestPairedCancelsDrift(t *testing.T) {
 		t.Errorf("paired: %s paired=%v Δ=%.2f%% (%s), want a 10%% regression", m.Verdict, m.Paired, m.DeltaPct, m.Reason)
 	}
 }
+
+// TestUncompared covers gates that judge nothing: every case new (a runner
+// whose profile the baseline lacks, an empty baseline) passes with a loud
+// note unless RequireBaseline fails it, and a model replaced under another
+// case id is named as such.
+func TestUncompared(t *testing.T) {
+	s := spread(100, 0.02, 10)
+	tests := []struct {
+		name          string
+		old, cur      []Measurement
+		require       bool
+		wantFail      bool
+		checksNothing bool
+		wantNote      string
+		wantReplaced  []Replacement
+	}{
+		{"wrong runner", []Measurement{meas("gpu=A10", "model=a/ep=cuda", s)}, []Measurement{meas("gpu=L4", "model=a/ep=cuda", s)},
+			false, false, true, `no case has a baseline for profile "gpu=L4" (the baseline has "gpu=A10"): nothing is checked on it`, nil},
+		{"wrong runner, baseline required", []Measurement{meas("gpu=A10", "model=a/ep=cuda", s)}, []Measurement{meas("gpu=L4", "model=a/ep=cuda", s)},
+			true, true, true, `no case has a baseline for profile "gpu=L4"`, nil},
+		{"empty baseline", nil, []Measurement{meas("p", "model=a/ep=cpu", s)},
+			false, false, true, `no case has a baseline for profile "p" (the baseline holds no cases yet)`, nil},
+		{"precision changed at the same path", []Measurement{meas("p", "model=a/precision=fp32", s)}, []Measurement{meas("p", "model=a/precision=fp16", s)},
+			false, false, true, "model replaced: case model=a/precision=fp32 is missing and case model=a/precision=fp16 is new",
+			[]Replacement{{Profile: "p", Missing: "model=a/precision=fp32", New: "model=a/precision=fp16"}}},
+		{"one new case beside compared ones", []Measurement{meas("p", "model=a/ep=cpu", s)}, []Measurement{meas("p", "model=a/ep=cpu", s), meas("p", "model=b/ep=cpu", s)},
+			false, false, false, "", nil},
+		{"one new case, baseline required", []Measurement{meas("p", "model=a/ep=cpu", s)}, []Measurement{meas("p", "model=a/ep=cpu", s), meas("p", "model=b/ep=cpu", s)},
+			true, true, false, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := DefaultOptions()
+			opt.RequireBaseline = tt.require
+			r := Compare(tt.old, tt.cur, opt)
+			if r.Fail != tt.wantFail || r.ChecksNothing() != tt.checksNothing {
+				t.Errorf("fail %v, checks nothing %v; want %v, %v", r.Fail, r.ChecksNothing(), tt.wantFail, tt.checksNothing)
+			}
+			notes := strings.Join(r.Notes, "\n")
+			if tt.wantNote == "" && notes != "" || !strings.Contains(notes, tt.wantNote) {
+				t.Errorf("notes %q, want %q", notes, tt.wantNote)
+			}
+			if diff := cmp.Diff(tt.wantReplaced, r.Replaced); diff != "" {
+				t.Errorf("replaced (-want +got):\n%s", diff)
+			}
+			for _, c := range r.Cases {
+				if c.Verdict == New && c.Verdict.Fails(r.Options) != tt.require {
+					t.Errorf("new case %s fails %v with require %v", c.ID, c.Verdict.Fails(r.Options), tt.require)
+				}
+				if tt.require && c.Verdict == New && !strings.Contains(c.Reason, "requires one (require-baseline)") {
+					t.Errorf("reason %q does not say the gate requires a baseline", c.Reason)
+				}
+			}
+		})
+	}
+}

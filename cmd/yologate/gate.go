@@ -38,6 +38,8 @@ type gateFlags struct {
 	maxCount   int
 	budget     time.Duration
 	fresh      bool
+	// requireBaseline fails a case that has no baseline for its profile.
+	requireBaseline bool
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
@@ -59,6 +61,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.baseSHA, "base-sha", "", "the base commit the --base-model files come from, named in the report (default: the pull request's base from the event)")
 	fs.IntVar(&g.maxCount, "max-count", gate.DefaultMaxCount, "with --base-model: the most pairs an inconclusive case grows to, doubling from --count")
 	fs.DurationVar(&g.budget, "budget", 0, "with --base-model: bound the job's time (e.g. 20m); no more pairs start past it (0: no bound)")
+	fs.BoolVar(&g.requireBaseline, "require-baseline", false, "fail (exit 1) when a case has no baseline for this runner's profile, instead of passing it as new")
 	fs.BoolVar(&g.fresh, "fresh-sessions", true, "with --base-model: new sessions for every pair of repeats, as yologate ab --fresh-sessions")
 }
 
@@ -85,6 +88,7 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	opt.RequireBaseline = g.requireBaseline
 	policy, err := report.ParseCommentPolicy(g.comment)
 	if err != nil {
 		return err
@@ -135,7 +139,8 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	}
 	var base *baselines.File
 	if g.baseline != "" {
-		if base, err = c.readBaseline(g.baseline); err != nil {
+		// A baseline not recorded yet makes every case new, said loudly.
+		if base, err = baselines.ReadPathOrEmpty(g.baseline); c.listProblems(err) != nil {
 			return err
 		}
 	}
