@@ -366,7 +366,7 @@ func (p *parser) profiles(n *yaml.Node) []Profile {
 	return out
 }
 
-const caseFields = "threshold, model, samples, environment, gpu, provenance, marks, detections"
+const caseFields = "threshold, model, samples, environment, gpu, provenance, marks, check, detections"
 
 func (p *parser) caseEntry(k, n *yaml.Node) Case {
 	c := Case{ID: k.Value}
@@ -406,6 +406,8 @@ func (p *parser) caseEntry(k, n *yaml.Node) Case {
 			p.provenance(fv, &c.Provenance)
 		case "marks":
 			c.Marks = p.strings(fv, "marks")
+		case "check":
+			c.Check = p.checkSettings(fv)
 		case "detections":
 			c.Detections = p.detections(fv)
 		default:
@@ -452,6 +454,37 @@ func (p *parser) samples(n *yaml.Node, s *Samples) {
 	if !sawFPS && n.Kind == yaml.MappingNode {
 		p.add(n, "record the case with \"yologate baseline update\"", "samples has no fps")
 	}
+}
+
+// checkSettings reads the accuracy check's settings: a score threshold in
+// (0,1) and an IoU threshold in (0,1], both required.
+func (p *parser) checkSettings(n *yaml.Node) *CheckSettings {
+	cs := &CheckSettings{}
+	seen := map[string]bool{}
+	p.mapping(n, "check", func(k, v *yaml.Node) {
+		var dst *float64
+		switch k.Value {
+		case "conf":
+			dst = &cs.Conf
+		case "iou":
+			dst = &cs.IoU
+		default:
+			p.unknown(k, "check", "conf, iou")
+			return
+		}
+		seen[k.Value] = true
+		if x, ok := p.number(v, "check."+k.Value); ok {
+			if x >= 1 && k.Value == "conf" || x > 1 {
+				p.add(v, "record the baseline again with --check-conf in (0,1) and --check-iou in (0,1]", "check.%s is %s, out of range", k.Value, v.Value)
+				return
+			}
+			*dst = x
+		}
+	})
+	if n.Kind == yaml.MappingNode && (!seen["conf"] || !seen["iou"]) {
+		p.add(n, "write both, e.g. \"check: {conf: 0.25, iou: 0.45}\"", "check needs conf and iou")
+	}
+	return cs
 }
 
 const gpuFields = "gpu_util_pct, sm_clock_mhz, mem_clock_mhz, power_w, power_limit_w, temp_c, host_cpu_pct"

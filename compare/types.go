@@ -295,6 +295,11 @@ type AccuracyVerdict struct {
 	Reason string `json:"reason,omitempty"`
 	// Scores holds the check's figures by name (e.g. "map50": 0.91).
 	Scores map[string]float64 `json:"scores,omitempty"`
+	// SettingsDiff lists the check's settings ("check-conf", "check-iou")
+	// that differ from those the baseline's detections were recorded with:
+	// the detections then differ by construction, so the check is
+	// inconclusive, never an accuracy regression.
+	SettingsDiff []EnvDiff `json:"settings_diff,omitempty"`
 }
 
 // Model identifies the model of a measured case.

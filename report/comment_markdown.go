@@ -366,11 +366,25 @@ func writeReasons(b *strings.Builder, cases []compare.CaseResult, names caseName
 // writeEnvChanges lists each differing environment field once, with the
 // cases it affects.
 func writeEnvChanges(b *strings.Builder, cases []compare.CaseResult) {
+	writeChanges(b, cases, "field", "**Environment changes** (a changed environment makes a case inconclusive):",
+		func(c compare.CaseResult) []compare.EnvDiff { return c.EnvDiff })
+	writeChanges(b, cases, "setting", "**Accuracy check settings changed** (its detections are not comparable: the check is inconclusive, not an accuracy regression):",
+		func(c compare.CaseResult) []compare.EnvDiff {
+			if c.Accuracy == nil {
+				return nil
+			}
+			return c.Accuracy.SettingsDiff
+		})
+}
+
+// writeChanges writes a table of the differences diffs finds in cases,
+// each with the number of cases it affects, under title.
+func writeChanges(b *strings.Builder, cases []compare.CaseResult, column, title string, diffs func(compare.CaseResult) []compare.EnvDiff) {
 	type change struct{ field, old, new string }
 	affected := map[change]int{}
 	var order []change
 	for _, c := range cases {
-		for _, d := range c.EnvDiff {
+		for _, d := range diffs(c) {
 			k := change{d.Field, d.Old, d.New}
 			if affected[k] == 0 {
 				order = append(order, k)
@@ -381,8 +395,8 @@ func writeEnvChanges(b *strings.Builder, cases []compare.CaseResult) {
 	if len(order) == 0 {
 		return
 	}
-	b.WriteString("\n**Environment changes** (a changed environment makes a case inconclusive):\n\n")
-	b.WriteString("| field | baseline | this run | cases |\n|---|---|---|--:|\n")
+	b.WriteString("\n" + title + "\n\n")
+	b.WriteString("| " + column + " | baseline | this run | cases |\n|---|---|---|--:|\n")
 	for _, k := range order {
 		fmt.Fprintf(b, "| %s | %s | %s | %d |\n", commentText(k.field, 60), orDash(commentText(k.old, 120)), orDash(commentText(k.new, 120)), affected[k])
 	}
