@@ -466,12 +466,13 @@ func TestReadPathFolder(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "c.yaml: case \"model=yolov8n/imgsz=640/batch=1/ep=cpu/precision=fp32\" of profile \"cpu=AMD EPYC 7B13/threads=2\" is also in ") {
 		t.Errorf("duplicate across files: %v", err)
 	}
-	// An empty folder, or one not created yet, is a baseline without cases.
 	empty := t.TempDir()
-	if f, err := ReadPath(empty); err != nil || len(f.Profiles) != 0 {
-		t.Errorf("empty folder: %+v, %v", f, err)
+	if _, err := ReadPath(empty); err == nil || !strings.Contains(err.Error(), "no baseline files in the folder") {
+		t.Errorf("empty folder: %v", err)
 	}
-	for _, p := range []string{filepath.Join(empty, "baselines") + "/", filepath.Join(empty, "perf", "baselines")} {
+	// For a gate, an empty folder, or one not created yet, is a baseline
+	// without cases.
+	for _, p := range []string{empty, filepath.Join(empty, "baselines") + "/", filepath.Join(empty, "perf", "baselines")} {
 		if f, err := ReadPathOrEmpty(p); err != nil || len(f.Profiles) != 0 || f.Path != p {
 			t.Errorf("ReadPathOrEmpty(%s) = %+v, %v; want an empty baseline", p, f, err)
 		}

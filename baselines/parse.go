@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -680,7 +681,7 @@ func ParsePercent(s string) (float64, error) {
 
 // ReadPath reads a baseline file, or every *.yaml and *.yml file of a
 // folder (in name order) merged into one: a team may keep one file per
-// hardware profile. An empty folder is a baseline without cases. A case id that appears twice under one profile is an
+// hardware profile. A case id that appears twice under one profile is an
 // error naming both files.
 func ReadPath(path string) (*File, error) {
 	st, err := os.Stat(path)
@@ -696,7 +697,7 @@ func ReadPath(path string) (*File, error) {
 	var problems errs.List
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+		if e.IsDir() || !isBaselineName(name) {
 			continue
 		}
 		file := filepath.Join(path, name)
@@ -740,6 +741,9 @@ func ReadPath(path string) (*File, error) {
 	if len(problems) > 0 {
 		return nil, problems
 	}
+	if len(where) == 0 && len(merged.Profiles) == 0 {
+		return nil, errs.Inputf(path, "put baseline files (*.yaml) in the folder, or pass a file", "no baseline files in the folder")
+	}
 	return merged, nil
 }
 
@@ -751,8 +755,24 @@ func ReadPath(path string) (*File, error) {
 func ReadPathOrEmpty(path string) (*File, error) {
 	ext := strings.ToLower(filepath.Ext(strings.TrimRight(path, `/\`)))
 	folder := strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator)) || ext != ".yaml" && ext != ".yml"
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && folder {
+	st, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) && folder {
 		return &File{Path: path, Schema: Schema}, nil
 	}
+	if err == nil && st.IsDir() {
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return nil, &errs.Error{Kind: errs.Env, Where: path, Msg: "cannot list baseline folder: " + err.Error()}
+		}
+		if !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return !e.IsDir() && isBaselineName(e.Name()) }) {
+			return &File{Path: path, Schema: Schema}, nil
+		}
+	}
 	return ReadPath(path)
+}
+
+// isBaselineName reports whether a file in a baseline folder is read as a
+// baseline: *.yaml and *.yml.
+func isBaselineName(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
 }

@@ -131,6 +131,8 @@ func (c *Command) Main(args []string) int {
 		ctx = caught.ctx
 	}
 	err := c.dispatch(ctx, args)
+	// An error about a flag the config file set names the file's key.
+	err = c.cfg.Locate(err, nil, func(name string) bool { return c.set[name] == fromConfig })
 	code := exitCode(err)
 	// A signal that arrived after the command finished its work (a write
 	// that cannot be cut short) does not turn a success into a failure.
@@ -239,9 +241,11 @@ func (c *Command) parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 // configured lists the commands that read .yologate.yml: those that
-// measure or judge. The others (models generate, detect, ...) take only
+// measure or judge, and baseline update and show (the file's baseline).
+// The others (models generate, detect, ...) take only
 // their flags, so a repository's settings never change what they do.
-var configured = map[string]bool{"run": true, "gate": true, "ab": true, "compare": true, "capacity": true, "sweep": true, "report": true}
+var configured = map[string]bool{"run": true, "gate": true, "ab": true, "compare": true, "capacity": true, "sweep": true, "report": true,
+	"baseline update": true, "baseline show": true}
 
 // applyConfig sets the flags that the config file names and the command
 // line did not, and keeps the file's explicit cases for benchFlags.

@@ -163,7 +163,7 @@ func (b *benchFlags) specs(c *Command, p runner.Plan) ([]runner.Spec, error) {
 		}
 		specs, err := cp.Specs()
 		if err != nil {
-			return nil, err
+			return nil, c.cfg.Locate(err, &c.cfg.Cases[i], func(name string) bool { return !c.onCommandLine(name) })
 		}
 		for _, s := range specs {
 			if !seen[s.ID()] {

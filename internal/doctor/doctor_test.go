@@ -89,6 +89,20 @@ func TestDoctorGPUHostInActions(t *testing.T) {
 	golden.Check(t, "doctor_gpu.golden", out.String())
 }
 
+// TestDoctorConfigValues: a config whose values the flags would refuse is
+// reported line by line with file:line:col, the key, the problem and the
+// fix, and the CPU path is not ready.
+func TestDoctorConfigValues(t *testing.T) {
+	env := Env{LoadORT: fakeORT([]string{ort.CPU}, nil), NVML: noNVML, FindLib: noLibs,
+		WD: func() (string, error) { return "../config/testdata", nil }}
+	var out bytes.Buffer
+	err := Run(&out, Options{Version: "VERSION", Getenv: mapEnv(nil), Config: "../config/testdata/bad_values.yml"}, env)
+	if err == nil || errs.KindOf(err) != errs.Env {
+		t.Fatalf("error %v, want the CPU path not ready", err)
+	}
+	golden.Check(t, "doctor_config_values.golden", out.String())
+}
+
 // TestDoctorCUDA13Build checks the libraries a CUDA 13 build of the
 // providers links, not the CUDA 12 names of the image's release: a CUDA 13
 // machine with every library present is ready, and a missing one is named
@@ -143,10 +157,12 @@ func TestDoctorCUDA13Build(t *testing.T) {
 	}
 }
 
+// noNVML is a machine without the NVML library.
+func noNVML(func(string) string) gpu.Source {
+	return &gpu.Fake{OpenErr: &gpu.UnavailableError{Reason: "no NVML library"}}
+}
+
 func TestDoctorFailures(t *testing.T) {
-	noNVML := func(func(string) string) gpu.Source {
-		return &gpu.Fake{OpenErr: &gpu.UnavailableError{Reason: "no NVML library"}}
-	}
 	badCfg := filepath.Join(t.TempDir(), ".yologate.yml")
 	if err := os.WriteFile(badCfg, []byte("version: 1\nthreshold: [5%\n"), 0o644); err != nil {
 		t.Fatal(err)
