@@ -49,8 +49,8 @@ type Command struct {
 	Ctx context.Context
 
 	// cfg is the config file the command read, if any; set records each
-	// flag that was given and where: on the command line (which wins) or
-	// in cfg.
+	// flag that was given and where: on the command line (which wins), in
+	// YOLOGATE_FLAGS or in cfg.
 	cfg *config.Config
 	set map[string]origin
 }
@@ -61,10 +61,11 @@ type origin int
 const (
 	fromCommandLine origin = iota + 1
 	fromConfig
+	fromEnv // YOLOGATE_FLAGS
 )
 
-// given reports whether flag name was set, on the command line or in the
-// config file.
+// given reports whether flag name was set, on the command line, in
+// YOLOGATE_FLAGS or in the config file.
 func (c *Command) given(name string) bool { return c.set[name] != 0 }
 
 // onCommandLine reports whether flag name was set on the command line.
@@ -235,6 +236,10 @@ func (c *Command) parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	c.record(fs, fromCommandLine)
 	if cfgPath != nil {
+		if err := config.ApplyEnv(fs, c.Getenv(config.EnvFlags)); err != nil {
+			return err
+		}
+		c.record(fs, fromEnv)
 		return c.applyConfig(fs, *cfgPath)
 	}
 	return nil

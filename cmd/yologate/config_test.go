@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,5 +135,40 @@ func TestBaselineUpdateReadsConfig(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(folder, "cpu-amd-epyc-7b13-threads-2.yaml")); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestFlagsFromEnvironment: YOLOGATE_FLAGS, a runner's flags for every
+// job, sets what the command line did not, over the config file; a run
+// flag in it does not stop a gate that compares given results.
+func TestFlagsFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	res := cmpResults(t, dir, "r.json", cmpProfile, 12, 10, caseV8)
+	baseline := filepath.Join(dir, "b.yaml")
+	if code, _, stderr := cmpMain(t, "baseline", "update", "--baseline", baseline, "--results", res); code != 0 {
+		t.Fatal(stderr)
+	}
+	cfg := filepath.Join(dir, "cfg.yml")
+	if err := os.WriteFile(cfg, []byte("threshold: 1%\nformat: json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	main := func(env string, args ...string) (int, string, string) {
+		var o, e bytes.Buffer
+		c := &Command{Stdout: &o, Stderr: &e, Getenv: func(k string) string {
+			if k == "YOLOGATE_FLAGS" {
+				return env
+			}
+			return ""
+		}, Ctx: context.Background()}
+		code := c.Main(args)
+		return code, o.String(), e.String()
+	}
+	code, stdout, stderr := main("--threshold=9% --count=3 --format=text", "gate", "--config", cfg, "--baseline", baseline, "--results", res, "--comment", "never")
+	if code != 0 || !strings.Contains(stdout, "threshold 9%") {
+		t.Errorf("exit %d, want 0 with the environment's threshold over the file's\n%s\n%s", code, stdout, stderr)
+	}
+	code, _, stderr = main("--count=ten", "gate", "--baseline", baseline, "--results", res)
+	if code != 2 || !strings.Contains(stderr, `YOLOGATE_FLAGS: --count: "ten" is not a whole number`) {
+		t.Errorf("exit %d, %q; want 2 naming YOLOGATE_FLAGS", code, stderr)
 	}
 }
