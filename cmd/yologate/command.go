@@ -71,6 +71,12 @@ func (c *Command) given(name string) bool { return c.set[name] != 0 }
 // onCommandLine reports whether flag name was set on the command line.
 func (c *Command) onCommandLine(name string) bool { return c.set[name] == fromCommandLine }
 
+// overFile reports whether flag name was set where it wins over the config
+// file's cases: on the command line or in YOLOGATE_FLAGS.
+func (c *Command) overFile(name string) bool {
+	return c.set[name] == fromCommandLine || c.set[name] == fromEnv
+}
+
 // record notes the flags of fs that are set and not yet recorded as coming
 // from where.
 func (c *Command) record(fs *flag.FlagSet, where origin) {

@@ -149,7 +149,7 @@ func (b *benchFlags) specs(c *Command, p runner.Plan) ([]runner.Spec, error) {
 	default:
 		p.TensorRTCache = b.trtCache
 	}
-	if c.cfg == nil || len(c.cfg.Cases) == 0 || c.onCommandLine("model") || c.onCommandLine("imgsz") || c.onCommandLine("batch") {
+	if c.cfg == nil || len(c.cfg.Cases) == 0 || c.overFile("model") || c.overFile("imgsz") || c.overFile("batch") {
 		return p.Specs()
 	}
 	// The config file's cases, each with the file's and the flags'
@@ -163,7 +163,7 @@ func (b *benchFlags) specs(c *Command, p runner.Plan) ([]runner.Spec, error) {
 		}
 		specs, err := cp.Specs()
 		if err != nil {
-			return nil, c.cfg.Locate(err, &c.cfg.Cases[i], func(name string) bool { return !c.onCommandLine(name) })
+			return nil, c.cfg.Locate(err, &c.cfg.Cases[i], func(name string) bool { return !c.overFile(name) })
 		}
 		for _, s := range specs {
 			if !seen[s.ID()] {
@@ -202,10 +202,10 @@ func (b *benchFlags) casePlan(c *Command, p runner.Plan, cs *config.Case) (runne
 			p.Batches = append(p.Batches, n)
 		}
 	}
-	if v, ok := cs.Settings["ep"]; ok && !c.onCommandLine("ep") {
+	if v, ok := cs.Settings["ep"]; ok && !c.overFile("ep") {
 		p.Provider = v.Text
 	}
-	if v, ok := cs.Settings["precision"]; ok && !c.onCommandLine("precision") {
+	if v, ok := cs.Settings["precision"]; ok && !c.overFile("precision") {
 		p.Precision = v.Text
 	}
 	return p, nil

@@ -310,7 +310,8 @@ func (c *Config) Apply(fs *flag.FlagSet, cs *Case) error {
 // from the file into one at the key's position there (".yologate.yml:7:12:
 // precision: ..."): the user never typed that flag. cs, when set, is the
 // case whose own settings come first; fromFile reports whether a flag's
-// top-level value came from the file. Other errors are returned as they are.
+// value came from the file (not the command line). Other errors are
+// returned as they are.
 func (c *Config) Locate(err error, cs *Case, fromFile func(flag string) bool) error {
 	if c == nil || err == nil {
 		return err
@@ -337,11 +338,14 @@ func (c *Config) locate(e *errs.Error, cs *Case, fromFile func(string) bool) *er
 	if d, ok := flagdef.Lookup(name); ok {
 		key = d.ConfigKey()
 	}
+	if !fromFile(name) {
+		return e
+	}
 	v, ok := Value{}, false
 	if cs != nil {
 		v, ok = cs.Settings[key]
 	}
-	if !ok && fromFile(name) {
+	if !ok {
 		v, ok = c.Settings[key]
 	}
 	if !ok {
