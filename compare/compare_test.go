@@ -2,6 +2,7 @@ package compare
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -422,6 +423,55 @@ func TestUncompared(t *testing.T) {
 				if tt.require && c.Verdict == New && !strings.Contains(c.Reason, "requires one (require-baseline)") {
 					t.Errorf("reason %q does not say the gate requires a baseline", c.Reason)
 				}
+			}
+		})
+	}
+}
+
+// TestCountAdvice pins the repeat counts docs/statistics.md gives: at a
+// count too low for a clear 20% drop to be significant, the verdict asks
+// for the count the docs name, and at that count the drop is a regression;
+// unpaired among ten cases, and paired (as ab measures) for one case, by
+// the number of gated metrics.
+func TestCountAdvice(t *testing.T) {
+	tests := []struct {
+		name           string
+		cases, metrics int
+		paired         bool
+		tooLow, asks   int
+	}{
+		{"ten cases, fps alone", 10, 1, false, 5, 6},
+		{"ten cases, three metrics", 10, 3, false, 6, 7},
+		{"ab, one case, fps alone", 1, 1, true, 6, 8},
+		{"ab, one case, fps and p50", 1, 2, true, 8, 10},
+		{"ab, one case, three metrics", 1, 3, true, 8, 10},
+	}
+	compareAt := func(cases, metrics, n int, paired bool) CaseResult {
+		var old, cur []Measurement
+		for c := 0; c < cases; c++ {
+			for _, side := range []struct {
+				fps float64
+				to  *[]Measurement
+			}{{100, &old}, {80, &cur}} {
+				m := meas("p", fmt.Sprint(c), spread(side.fps, 0.01, n))
+				for i, metric := range []Metric{P50MS, P99MS}[:metrics-1] {
+					m.Samples[metric] = spread(float64(1000+200*i)/side.fps, 0.01, n)
+				}
+				*side.to = append(*side.to, m)
+			}
+		}
+		opt := DefaultOptions()
+		opt.Paired = paired
+		return Compare(old, cur, opt).Cases[0]
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			low := compareAt(tt.cases, tt.metrics, tt.tooLow, tt.paired)
+			if want := fmt.Sprintf("--count %d", tt.asks); low.Verdict != Inconclusive || !strings.HasSuffix(low.Reason, want) {
+				t.Errorf("at --count %d: %s %q, want inconclusive asking for %s", tt.tooLow, low.Verdict, low.Reason, want)
+			}
+			if c := compareAt(tt.cases, tt.metrics, tt.asks, tt.paired); c.Verdict != Regression {
+				t.Errorf("at --count %d: %s %q, want regression", tt.asks, c.Verdict, c.Reason)
 			}
 		})
 	}

@@ -498,3 +498,35 @@ func TestExampleWorkflowsForATeam(t *testing.T) {
 		}
 	}
 }
+
+// TestRepositoryVariablesDocumented: every repository variable the example
+// workflows and the README's snippet read is explained in the runner guide
+// (its table of variables) and in docs/gpu.md.
+func TestRepositoryVariablesDocumented(t *testing.T) {
+	sources, _ := filepath.Glob("../../examples/workflows/*.yml")
+	sources = append(sources, "../../README.md")
+	used := map[string]bool{}
+	for _, f := range sources {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`vars\.([A-Z_]+)`).FindAllStringSubmatch(string(data), -1) {
+			used[m[1]] = true
+		}
+	}
+	if len(used) < 3 {
+		t.Fatalf("the examples read %v; want at least YOLOGATE_GPU_RUNNER, YOLOGATE_IMAGE and YOLOGATE_ORT_LIB", used)
+	}
+	for _, doc := range []string{"../../docs/runner-guide.md", "../../docs/gpu.md"} {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for v := range used {
+			if !strings.Contains(string(data), "`"+v+"`") {
+				t.Errorf("%s does not explain the repository variable %s", doc, v)
+			}
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -249,5 +251,36 @@ func TestDoctorFailures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDocsQuoteDoctor: what the setup guides tell a user to expect from
+// doctor on a ready GPU machine is what it prints, and a line they call
+// the last one is the last one.
+func TestDocsQuoteDoctor(t *testing.T) {
+	data, err := os.ReadFile("testdata/doctor_gpu.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	quoted := regexp.MustCompile("(ends with|reports|on its last line,) `([^`]*path: ready)`")
+	n := 0
+	for _, doc := range []string{"../../docs/gpu.md", "../../docs/runner-guide.md"} {
+		text, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range quoted.FindAllStringSubmatch(strings.Join(strings.Fields(string(text)), " "), -1) {
+			n++
+			if !slices.Contains(lines, m[2]) {
+				t.Errorf("%s quotes doctor's %q, which it does not print", doc, m[2])
+			}
+			if m[1] != "reports" && lines[len(lines)-1] != m[2] {
+				t.Errorf("%s says doctor ends with %q; its last line is %q", doc, m[2], lines[len(lines)-1])
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("the guides quote no verdict line of doctor")
 	}
 }
