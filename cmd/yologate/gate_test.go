@@ -293,6 +293,9 @@ func TestGateWithoutBaseline(t *testing.T) {
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
 			}
+			if tt.code == 1 && !strings.Contains(stderr, "\nyologate: no baseline (require-baseline) in 2 case(s): "+caseV8) {
+				t.Errorf("stderr %q does not say which cases lack a baseline", stderr)
+			}
 			if !strings.Contains(stdout, "no case has a baseline for profile \""+cmpProfile+"\"") {
 				t.Errorf("the text does not say so:\n%s", stdout)
 			}
