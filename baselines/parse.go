@@ -482,7 +482,7 @@ func (p *parser) checkSettings(n *yaml.Node) *CheckSettings {
 			*dst = x
 		}
 	})
-	if n.Kind == yaml.MappingNode && (!seen["conf"] || !seen["iou"]) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" || n.Kind == yaml.MappingNode && (!seen["conf"] || !seen["iou"]) {
 		p.add(n, "write both, e.g. \"check: {conf: 0.25, iou: 0.45}\"", "check needs conf and iou")
 	}
 	return cs
