@@ -52,9 +52,22 @@ type Case struct {
 	// Detections holds reference detections on the user's images for an
 	// accuracy check; nil when none were recorded.
 	Detections []results.ImageDetections
+	// Check holds the accuracy check's settings the Detections were
+	// recorded with; nil when unknown (a file from before they were kept).
+	Check *CheckSettings
 	// GPU is what the GPU was doing while the samples were measured; nil
 	// for CPU cases and where NVML was unavailable.
 	GPU *GPUState
+}
+
+// CheckSettings are the accuracy check's settings that decide which boxes
+// it keeps: a change of them changes the detections, not the model, so a
+// comparison reports it as a change of settings.
+type CheckSettings struct {
+	// Conf is the score threshold (--check-conf), in (0,1).
+	Conf float64
+	// IoU is the NMS IoU threshold (--check-iou), in (0,1].
+	IoU float64
 }
 
 // Model, Environment and GPUState are the comparison's types (package
@@ -128,6 +141,9 @@ func (b *File) Measurements() []compare.Measurement {
 			var acc *results.Accuracy
 			if c.Detections != nil {
 				acc = &results.Accuracy{Images: c.Detections}
+				if c.Check != nil {
+					acc.ScoreThreshold, acc.IoUThreshold = c.Check.Conf, c.Check.IoU
+				}
 			}
 			out = append(out, compare.Measurement{
 				Profile:       p.Name,

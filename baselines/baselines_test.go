@@ -69,7 +69,8 @@ func TestParseValid(t *testing.T) {
 				Samples: Samples{FPS: []float64{1510, 1502, 1498}},
 				Environment: Environment{GPUModel: "NVIDIA A10", Driver: "550.54.15", Provider: "tensorrt",
 					ProviderOptions: map[string]string{"trt_fp16_enable": "1"}},
-				GPU: &GPUState{GPUUtilPct: 97.5, SMClockMHz: 1695, MemClockMHz: 6251, PowerW: 148.2, PowerLimitW: 150, TempC: 71, HostCPUPct: 99.4},
+				GPU:   &GPUState{GPUUtilPct: 97.5, SMClockMHz: 1695, MemClockMHz: 6251, PowerW: 148.2, PowerLimitW: 150, TempC: 71, HostCPUPct: 99.4},
+				Check: &CheckSettings{Conf: 0.25, IoU: 0.45},
 				Detections: []results.ImageDetections{{Image: "bus.jpg", Width: 810, Height: 1080, Detections: []results.Detection{
 					{Class: 0, Name: "person", Score: 0.91, X1: 48, Y1: 398, X2: 245, Y2: 902},
 					{Class: 5, Name: "bus", Score: 0.88, X1: 17.5, Y1: 230, X2: 801, Y2: 741.25},
@@ -465,7 +466,49 @@ func TestReadPathFolder(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "c.yaml: case \"model=yolov8n/imgsz=640/batch=1/ep=cpu/precision=fp32\" of profile \"cpu=AMD EPYC 7B13/threads=2\" is also in ") {
 		t.Errorf("duplicate across files: %v", err)
 	}
-	if _, err := ReadPath(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no baseline files in the folder") {
+	empty := t.TempDir()
+	if _, err := ReadPath(empty); err == nil || !strings.Contains(err.Error(), "no baseline files in the folder") {
 		t.Errorf("empty folder: %v", err)
+	}
+	// For a gate, an empty folder, or one not created yet, is a baseline
+	// without cases.
+	for _, p := range []string{empty, filepath.Join(empty, "baselines") + "/", filepath.Join(empty, "perf", "baselines")} {
+		if f, err := ReadPathOrEmpty(p); err != nil || len(f.Profiles) != 0 || f.Path != p {
+			t.Errorf("ReadPathOrEmpty(%s) = %+v, %v; want an empty baseline", p, f, err)
+		}
+	}
+	// A file named on purpose that is not there is a typo until shown otherwise.
+	if _, err := ReadPathOrEmpty(filepath.Join(empty, "typo.yaml")); err == nil || !strings.Contains(err.Error(), "baseline file does not exist") {
+		t.Errorf("ReadPathOrEmpty of a missing file: %v", err)
+	}
+}
+
+// TestCheckSettingsKept records reference detections with the accuracy
+// check's settings, reads them back into the comparison's measurement, and
+// keeps them (with the detections) when a later update measured no images.
+func TestCheckSettingsKept(t *testing.T) {
+	const id = "model=yolov8n/imgsz=640/batch=1/ep=cpu/precision=fp32"
+	res := testResults("cpu=x", 12, 3, id)
+	res.Cases[0].Accuracy = &results.Accuracy{ScoreThreshold: 0.3, IoUThreshold: 0.5,
+		Images: []results.ImageDetections{{Image: "bus.jpg", Width: 810, Height: 1080, Detections: []results.Detection{}}}}
+	out, _, err := Apply("b.yaml", nil, res, UpdateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "      check:\n        conf: 0.3\n        iou: 0.5\n      detections:\n") {
+		t.Errorf("settings not written before the detections:\n%s", out)
+	}
+	// Timing only: the recorded detections and their settings stay.
+	out, _, err = Apply("b.yaml", out, testResults("cpu=x", 13, 3, id), UpdateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse("b.yaml", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Measurements()
+	if len(m) != 1 || m[0].Accuracy == nil || m[0].Accuracy.ScoreThreshold != 0.3 || m[0].Accuracy.IoUThreshold != 0.5 {
+		t.Errorf("measurement accuracy %+v", m[0].Accuracy)
 	}
 }

@@ -135,6 +135,11 @@ func writeCase(b *bytes.Buffer, c Case, indent int) {
 		}
 		b.WriteString(in + "marks: [" + strings.Join(q, ", ") + "]\n")
 	}
+	if c.Check != nil {
+		b.WriteString(in + "check:\n")
+		b.WriteString(in + "  conf: " + formatFloat(c.Check.Conf) + "\n")
+		b.WriteString(in + "  iou: " + formatFloat(c.Check.IoU) + "\n")
+	}
 	if c.Detections != nil {
 		writeDetections(b, in, c.Detections)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -366,7 +367,7 @@ func (p *parser) profiles(n *yaml.Node) []Profile {
 	return out
 }
 
-const caseFields = "threshold, model, samples, environment, gpu, provenance, marks, detections"
+const caseFields = "threshold, model, samples, environment, gpu, provenance, marks, check, detections"
 
 func (p *parser) caseEntry(k, n *yaml.Node) Case {
 	c := Case{ID: k.Value}
@@ -406,6 +407,8 @@ func (p *parser) caseEntry(k, n *yaml.Node) Case {
 			p.provenance(fv, &c.Provenance)
 		case "marks":
 			c.Marks = p.strings(fv, "marks")
+		case "check":
+			c.Check = p.checkSettings(fv)
 		case "detections":
 			c.Detections = p.detections(fv)
 		default:
@@ -452,6 +455,37 @@ func (p *parser) samples(n *yaml.Node, s *Samples) {
 	if !sawFPS && n.Kind == yaml.MappingNode {
 		p.add(n, "record the case with \"yologate baseline update\"", "samples has no fps")
 	}
+}
+
+// checkSettings reads the accuracy check's settings: a score threshold in
+// (0,1) and an IoU threshold in (0,1], both required.
+func (p *parser) checkSettings(n *yaml.Node) *CheckSettings {
+	cs := &CheckSettings{}
+	seen := map[string]bool{}
+	p.mapping(n, "check", func(k, v *yaml.Node) {
+		var dst *float64
+		switch k.Value {
+		case "conf":
+			dst = &cs.Conf
+		case "iou":
+			dst = &cs.IoU
+		default:
+			p.unknown(k, "check", "conf, iou")
+			return
+		}
+		seen[k.Value] = true
+		if x, ok := p.number(v, "check."+k.Value); ok {
+			if x >= 1 && k.Value == "conf" || x > 1 {
+				p.add(v, "record the baseline again with --check-conf in (0,1) and --check-iou in (0,1]", "check.%s is %s, out of range", k.Value, v.Value)
+				return
+			}
+			*dst = x
+		}
+	})
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" || n.Kind == yaml.MappingNode && (!seen["conf"] || !seen["iou"]) {
+		p.add(n, "write both, e.g. \"check: {conf: 0.25, iou: 0.45}\"", "check needs conf and iou")
+	}
+	return cs
 }
 
 const gpuFields = "gpu_util_pct, sm_clock_mhz, mem_clock_mhz, power_w, power_limit_w, temp_c, host_cpu_pct"
@@ -663,7 +697,7 @@ func ReadPath(path string) (*File, error) {
 	var problems errs.List
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+		if e.IsDir() || !isBaselineName(name) {
 			continue
 		}
 		file := filepath.Join(path, name)
@@ -711,4 +745,34 @@ func ReadPath(path string) (*File, error) {
 		return nil, errs.Inputf(path, "put baseline files (*.yaml) in the folder, or pass a file", "no baseline files in the folder")
 	}
 	return merged, nil
+}
+
+// ReadPathOrEmpty is ReadPath for a gate: a baseline folder that does not
+// exist yet, like an empty one, is a baseline without cases (a repository
+// before its first baseline), so that every case is new and the gate says
+// so instead of stopping. A missing *.yaml or *.yml file stays an error: a
+// file is named on purpose, and a typo must not pass as "no baseline".
+func ReadPathOrEmpty(path string) (*File, error) {
+	ext := strings.ToLower(filepath.Ext(strings.TrimRight(path, `/\`)))
+	folder := strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator)) || ext != ".yaml" && ext != ".yml"
+	st, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) && folder {
+		return &File{Path: path, Schema: Schema}, nil
+	}
+	if err == nil && st.IsDir() {
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return nil, &errs.Error{Kind: errs.Env, Where: path, Msg: "cannot list baseline folder: " + err.Error()}
+		}
+		if !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return !e.IsDir() && isBaselineName(e.Name()) }) {
+			return &File{Path: path, Schema: Schema}, nil
+		}
+	}
+	return ReadPath(path)
+}
+
+// isBaselineName reports whether a file in a baseline folder is read as a
+// baseline: *.yaml and *.yml.
+func isBaselineName(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
 }

@@ -254,12 +254,16 @@ func caseFromResults(res *results.File, c results.Case, marks []string, opt Upda
 	}
 	if c.Accuracy != nil && c.Accuracy.Images != nil {
 		b.Detections = c.Accuracy.Images
+		if c.Accuracy.ScoreThreshold > 0 && c.Accuracy.IoUThreshold > 0 {
+			b.Check = &CheckSettings{Conf: c.Accuracy.ScoreThreshold, IoU: c.Accuracy.IoUThreshold}
+		}
 	}
 	return b
 }
 
 // merge records entries into f, keeping each existing case's threshold
-// override and reference detections (unless new ones were measured).
+// override and reference detections with their settings (unless new ones
+// were measured).
 func merge(f *File, entries []entry) *UpdateSummary {
 	sum := &UpdateSummary{}
 	for _, e := range entries {
@@ -284,7 +288,7 @@ func merge(f *File, entries []entry) *UpdateSummary {
 			nc := e.c
 			nc.ThresholdPct = p.Cases[j].ThresholdPct
 			if nc.Detections == nil {
-				nc.Detections = p.Cases[j].Detections
+				nc.Detections, nc.Check = p.Cases[j].Detections, p.Cases[j].Check
 			}
 			p.Cases[j] = nc
 			sum.Updated = append(sum.Updated, label)

@@ -85,7 +85,7 @@ func profileFile(dir, profile string) (string, error) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+		if e.IsDir() || !isBaselineName(name) {
 			continue
 		}
 		file := filepath.Join(dir, name)

@@ -44,6 +44,15 @@ func accuracyVerdict(old, cur *results.Accuracy, opt accuracy.Options) *Accuracy
 		}
 		return v
 	}
+	if d := checkSettingsDiff(old, cur); len(d) > 0 {
+		var parts []string
+		for _, x := range d {
+			parts = append(parts, fmt.Sprintf("%s %s → %s", x.Field, x.Old, x.New))
+		}
+		return &AccuracyVerdict{Verdict: Inconclusive, SettingsDiff: d,
+			Reason: "the check's settings differ from the baseline's (" + strings.Join(parts, ", ") +
+				"): the detections are not comparable; check with the baseline's settings, or record a new baseline with these"}
+	}
 	byPath := map[string]*results.ImageDetections{}
 	byName := map[string]*results.ImageDetections{}
 	for i := range old.Images {
@@ -131,4 +140,21 @@ func anyTruth(images []accuracy.Image) bool {
 		}
 	}
 	return false
+}
+
+// checkSettingsDiff lists the accuracy check's settings that differ
+// between the baseline's detections and this run's, by the flag that sets
+// them. A zero setting is unknown (a baseline recorded before they were
+// kept) and never differs.
+func checkSettingsDiff(old, cur *results.Accuracy) []EnvDiff {
+	var out []EnvDiff
+	for _, s := range []struct {
+		field    string
+		old, cur float64
+	}{{"check-conf", old.ScoreThreshold, cur.ScoreThreshold}, {"check-iou", old.IoUThreshold, cur.IoUThreshold}} {
+		if s.old > 0 && s.cur > 0 && s.old != s.cur {
+			out = append(out, EnvDiff{Field: s.field, Old: trimFloat(s.old), New: trimFloat(s.cur)})
+		}
+	}
+	return out
 }

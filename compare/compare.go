@@ -3,6 +3,7 @@ package compare
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -103,7 +104,6 @@ func compareWith(old, cur []Measurement, hist map[key]*RunHistory, opt Options) 
 	}
 	curSeen := map[key]bool{}
 	curProfiles := map[string]bool{}
-	noBaselineProfiles := map[string]bool{}
 
 	var tests []*test
 	for i := range cur {
@@ -119,7 +119,6 @@ func compareWith(old, cur []Measurement, hist map[key]*RunHistory, opt Options) 
 		if o == nil {
 			cr.Verdict, cr.Remedy = New, RecordBaseline
 			if !oldProfiles[n.Profile] {
-				noBaselineProfiles[n.Profile] = true
 				cr.Reason = fmt.Sprintf("no baseline for profile %q", n.Profile)
 			} else {
 				cr.Reason = "no baseline for this case"
@@ -180,20 +179,81 @@ func compareWith(old, cur []Measurement, hist map[key]*RunHistory, opt Options) 
 		rep.Cases = append(rep.Cases, CaseResult{ID: o.CaseID, Profile: o.Profile, Verdict: Missing, Threshold: th,
 			Reason: "in the baseline but not measured: run it, or remove it from the baseline if it was dropped on purpose"})
 	}
-	for _, p := range sortedKeys(noBaselineProfiles) {
+	rep.Replaced = replacements(rep.Cases)
+	rep.Notes = append(rep.Notes, uncomparedNotes(rep.Cases, oldProfiles)...)
+	for _, r := range rep.Replaced {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("model replaced: case %s is missing and case %s is new, so nothing compares them; "+
+			"if the new one replaces the old on purpose, record its baseline and remove the old one from the baseline", r.Missing, r.New))
+	}
+	if opt.RequireBaseline {
+		for i := range rep.Cases {
+			if c := &rep.Cases[i]; c.Verdict == New {
+				c.Reason += ", and the gate requires one"
+			}
+		}
+	}
+	rep.Finish()
+	return rep
+}
+
+// uncomparedNotes says loudly where the comparison judged nothing: a
+// profile of the run none of whose cases has a baseline (a runner with the
+// wrong label, an empty baseline).
+func uncomparedNotes(cases []CaseResult, oldProfiles map[string]bool) []string {
+	var profiles []string
+	compared := map[string]bool{}
+	for _, c := range cases {
+		if !slices.Contains(profiles, c.Profile) {
+			profiles = append(profiles, c.Profile)
+		}
+		if c.Verdict != New && c.Verdict != Missing {
+			compared[c.Profile] = true
+		}
+	}
+	var notes []string
+	for _, p := range profiles {
+		if compared[p] {
+			continue
+		}
 		var have []string
 		for q := range oldProfiles {
 			have = append(have, q)
 		}
 		sort.Strings(have)
-		msg := fmt.Sprintf("the baseline has no profile %q", p)
-		if len(have) > 0 {
-			msg += fmt.Sprintf(" (it has %s)", quoteAll(have))
+		why := "the baseline holds no cases yet"
+		switch {
+		case oldProfiles[p]:
+			why = "none of its cases is in the baseline"
+		case len(have) > 0:
+			why = "the baseline has " + quoteAll(have)
 		}
-		rep.Notes = append(rep.Notes, msg+": every case of it is new")
+		notes = append(notes, fmt.Sprintf("no case has a baseline for profile %q (%s): nothing is checked on it; "+
+			"seed one on this runner", p, why))
 	}
-	rep.Finish()
-	return rep
+	return notes
+}
+
+// replacements pairs each missing case with the new cases of the same
+// model on its profile.
+func replacements(cases []CaseResult) []Replacement {
+	var out []Replacement
+	for _, m := range cases {
+		if m.Verdict != Missing {
+			continue
+		}
+		for _, n := range cases {
+			if n.Profile == m.Profile && n.Verdict == New && modelPart(n.ID) == modelPart(m.ID) {
+				out = append(out, Replacement{Profile: m.Profile, Missing: m.ID, New: n.ID})
+			}
+		}
+	}
+	return out
+}
+
+// modelPart is the model segment of a case id ("model=yolov8n").
+func modelPart(id string) string {
+	m, _, _ := strings.Cut(id, "/")
+	return m
 }
 
 // Finish recomputes the overall verdict and Fail from the case verdicts;
@@ -203,14 +263,23 @@ func (r *Report) Finish() {
 	for _, c := range r.Cases {
 		r.Verdict = Worst(r.Verdict, c.Verdict)
 	}
-	r.Fail = r.Verdict.Fails(r.Options)
-	if !r.Fail && r.Options.FailOnInconclusive {
-		for _, c := range r.Cases {
-			if c.Verdict == Inconclusive {
-				r.Fail = true
-			}
+	r.Fail = false
+	for _, c := range r.Cases {
+		r.Fail = r.Fail || c.Verdict.Fails(r.Options)
+	}
+}
+
+// ChecksNothing reports whether no case was judged: every case is new or
+// missing (an empty baseline, a runner whose profile the baseline lacks, a
+// model replaced under another case id). Such a gate passes unless
+// RequireBaseline is set; its notes say why.
+func (r *Report) ChecksNothing() bool {
+	for _, c := range r.Cases {
+		if c.Verdict != New && c.Verdict != Missing {
+			return false
 		}
 	}
+	return len(r.Cases) > 0
 }
 
 // SetAccuracy attaches an accuracy verdict to the case and folds it into

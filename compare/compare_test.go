@@ -2,6 +2,7 @@ package compare
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -426,4 +427,109 @@ func reasonsOf(rep *Report) []string {
 		}
 	}
 	return out
+}
+
+// TestUncompared covers gates that judge nothing: every case new (a runner
+// whose profile the baseline lacks, an empty baseline) passes with a loud
+// note unless RequireBaseline fails it, and a model replaced under another
+// case id is named as such.
+func TestUncompared(t *testing.T) {
+	s := spread(100, 0.02, 10)
+	tests := []struct {
+		name          string
+		old, cur      []Measurement
+		require       bool
+		wantFail      bool
+		checksNothing bool
+		wantNote      string
+		wantReplaced  []Replacement
+	}{
+		{"wrong runner", []Measurement{meas("gpu=A10", "model=a/ep=cuda", s)}, []Measurement{meas("gpu=L4", "model=a/ep=cuda", s)},
+			false, false, true, `no case has a baseline for profile "gpu=L4" (the baseline has "gpu=A10"): nothing is checked on it`, nil},
+		{"wrong runner, baseline required", []Measurement{meas("gpu=A10", "model=a/ep=cuda", s)}, []Measurement{meas("gpu=L4", "model=a/ep=cuda", s)},
+			true, true, true, `no case has a baseline for profile "gpu=L4"`, nil},
+		{"empty baseline", nil, []Measurement{meas("p", "model=a/ep=cpu", s)},
+			false, false, true, `no case has a baseline for profile "p" (the baseline holds no cases yet)`, nil},
+		{"precision changed at the same path", []Measurement{meas("p", "model=a/precision=fp32", s)}, []Measurement{meas("p", "model=a/precision=fp16", s)},
+			false, false, true, "model replaced: case model=a/precision=fp32 is missing and case model=a/precision=fp16 is new",
+			[]Replacement{{Profile: "p", Missing: "model=a/precision=fp32", New: "model=a/precision=fp16"}}},
+		{"one new case beside compared ones", []Measurement{meas("p", "model=a/ep=cpu", s)}, []Measurement{meas("p", "model=a/ep=cpu", s), meas("p", "model=b/ep=cpu", s)},
+			false, false, false, "", nil},
+		{"one new case, baseline required", []Measurement{meas("p", "model=a/ep=cpu", s)}, []Measurement{meas("p", "model=a/ep=cpu", s), meas("p", "model=b/ep=cpu", s)},
+			true, true, false, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := DefaultOptions()
+			opt.RequireBaseline = tt.require
+			r := Compare(tt.old, tt.cur, opt)
+			if r.Fail != tt.wantFail || r.ChecksNothing() != tt.checksNothing {
+				t.Errorf("fail %v, checks nothing %v; want %v, %v", r.Fail, r.ChecksNothing(), tt.wantFail, tt.checksNothing)
+			}
+			notes := strings.Join(r.Notes, "\n")
+			if tt.wantNote == "" && notes != "" || !strings.Contains(notes, tt.wantNote) {
+				t.Errorf("notes %q, want %q", notes, tt.wantNote)
+			}
+			if diff := cmp.Diff(tt.wantReplaced, r.Replaced); diff != "" {
+				t.Errorf("replaced (-want +got):\n%s", diff)
+			}
+			for _, c := range r.Cases {
+				if c.Verdict == New && c.Verdict.Fails(r.Options) != tt.require {
+					t.Errorf("new case %s fails %v with require %v", c.ID, c.Verdict.Fails(r.Options), tt.require)
+				}
+				if tt.require && c.Verdict == New && !strings.HasSuffix(c.Reason, "and the gate requires one") {
+					t.Errorf("reason %q does not say the gate requires a baseline", c.Reason)
+				}
+			}
+		})
+	}
+}
+
+// TestCountAdvice pins the repeat counts docs/statistics.md gives: at a
+// count too low for a clear 20% drop to be significant, the verdict asks
+// for the count the docs name, and at that count the drop is a regression;
+// unpaired among ten cases, and paired (as ab measures) for one case, by
+// the number of gated metrics.
+func TestCountAdvice(t *testing.T) {
+	tests := []struct {
+		name           string
+		cases, metrics int
+		paired         bool
+		tooLow, asks   int
+	}{
+		{"ten cases, fps alone", 10, 1, false, 5, 6},
+		{"ten cases, three metrics", 10, 3, false, 6, 7},
+		{"ab, one case, fps alone", 1, 1, true, 6, 8},
+		{"ab, one case, fps and p50", 1, 2, true, 8, 10},
+		{"ab, one case, three metrics", 1, 3, true, 8, 10},
+	}
+	compareAt := func(cases, metrics, n int, paired bool) CaseResult {
+		var old, cur []Measurement
+		for c := 0; c < cases; c++ {
+			for _, side := range []struct {
+				fps float64
+				to  *[]Measurement
+			}{{100, &old}, {80, &cur}} {
+				m := meas("p", fmt.Sprint(c), spread(side.fps, 0.01, n))
+				for i, metric := range []Metric{P50MS, P99MS}[:metrics-1] {
+					m.Samples[metric] = spread(float64(1000+200*i)/side.fps, 0.01, n)
+				}
+				*side.to = append(*side.to, m)
+			}
+		}
+		opt := DefaultOptions()
+		opt.Paired = paired
+		return Compare(old, cur, opt).Cases[0]
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			low := compareAt(tt.cases, tt.metrics, tt.tooLow, tt.paired)
+			if low.Verdict != Inconclusive || low.Remedy != MoreRepeats || low.NeedRepeats != tt.asks {
+				t.Errorf("at --count %d: %s %q (remedy %q, %d repeats), want inconclusive asking for %d repeats", tt.tooLow, low.Verdict, low.Reason, low.Remedy, low.NeedRepeats, tt.asks)
+			}
+			if c := compareAt(tt.cases, tt.metrics, tt.asks, tt.paired); c.Verdict != Regression {
+				t.Errorf("at --count %d: %s %q, want regression", tt.asks, c.Verdict, c.Reason)
+			}
+		})
+	}
 }

@@ -96,6 +96,8 @@ func (v Verdict) Fails(opt Options) bool {
 		return true
 	case Inconclusive:
 		return opt.FailOnInconclusive
+	case New:
+		return opt.RequireBaseline
 	}
 	return false
 }
@@ -126,6 +128,10 @@ type Options struct {
 	Confidence float64 `json:"confidence"`
 	// FailOnInconclusive makes an inconclusive verdict fail the gate.
 	FailOnInconclusive bool `json:"fail_on_inconclusive"`
+	// RequireBaseline makes a new case (one without a baseline for its
+	// profile) fail the gate, so that a runner whose profile the baseline
+	// lacks cannot pass on cases it never compared.
+	RequireBaseline bool `json:"require_baseline,omitempty"`
 	// Metrics lists the gated metrics; nil means all of Metrics. A metric
 	// measured on only one side is skipped, not failed.
 	Metrics []Metric `json:"metrics,omitempty"`
@@ -164,6 +170,18 @@ type Report struct {
 	// Notes are comparison-wide remarks, such as a profile that has no
 	// baseline at all.
 	Notes []string `json:"notes,omitempty"`
+	// Replaced pairs a missing case with a new case of the same model on
+	// the same profile: a model replaced under another case id (another
+	// precision, size or batch at the same path), which nothing compares.
+	Replaced []Replacement `json:"replaced,omitempty"`
+}
+
+// Replacement is a baseline case that did not run beside a new case of the
+// same model and profile.
+type Replacement struct {
+	Profile string `json:"profile"`
+	Missing string `json:"missing"`
+	New     string `json:"new"`
 }
 
 // CaseResult is the comparison of one case.
@@ -284,6 +302,11 @@ type AccuracyVerdict struct {
 	Remedy Remedy `json:"remedy,omitempty"`
 	// Scores holds the check's figures by name (e.g. "map50": 0.91).
 	Scores map[string]float64 `json:"scores,omitempty"`
+	// SettingsDiff lists the check's settings ("check-conf", "check-iou")
+	// that differ from those the baseline's detections were recorded with:
+	// the detections then differ by construction, so the check is
+	// inconclusive, never an accuracy regression.
+	SettingsDiff []EnvDiff `json:"settings_diff,omitempty"`
 }
 
 // Remedy names what would settle or complete a verdict. The comparison

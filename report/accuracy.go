@@ -28,7 +28,8 @@ func accuracyFigures(a *compare.AccuracyVerdict) string {
 }
 
 // accuracyCell is the accuracy column of a case: ✓ or ✗ with the figures,
-// "not checked" for an inconclusive check, — when none was made.
+// "not checked" for an inconclusive check ("settings changed" when its
+// settings differ from the baseline's), — when none was made.
 func accuracyCell(a *compare.AccuracyVerdict) string {
 	if a == nil {
 		return "—"
@@ -38,6 +39,9 @@ func accuracyCell(a *compare.AccuracyVerdict) string {
 	case compare.AccuracyRegression:
 		return "✗ " + f
 	case compare.Inconclusive:
+		if len(a.SettingsDiff) > 0 {
+			return "⚠️ settings changed"
+		}
 		return "⚠️ not checked"
 	}
 	if f == "" {

@@ -85,3 +85,38 @@ func TestAccuracyColumnOnlyWhenChecked(t *testing.T) {
 		t.Errorf("comment without an accuracy check mentions accuracy:\n%s", md)
 	}
 }
+
+// TestAccuracySettingsChanged: a run whose accuracy check keeps fewer
+// boxes because its score threshold was raised is a change of settings,
+// shown as such, and does not fail as an accuracy regression.
+func TestAccuracySettingsChanged(t *testing.T) {
+	bus := results.Detection{Class: 5, Name: "bus", Score: 0.9, X1: 10, Y1: 10, X2: 60, Y2: 60}
+	faint := results.Detection{Class: 2, Name: "car", Score: 0.3, X1: 70, Y1: 70, X2: 90, Y2: 90}
+	acc := func(conf float64, dets ...results.Detection) *results.Accuracy {
+		return &results.Accuracy{ScoreThreshold: conf, IoUThreshold: 0.45,
+			Images: []results.ImageDetections{{Image: "perf/images/bus.jpg", Width: 100, Height: 100, Detections: dets}}}
+	}
+	old, cur := meas(a10, "yolov8n", 410, 10), meas(a10, "yolov8n", 411, 10)
+	old.Accuracy, cur.Accuracy = acc(0.25, bus, faint), acc(0.5, bus)
+	r := compare.Compare([]compare.Measurement{old}, []compare.Measurement{cur}, compare.DefaultOptions())
+	if r.Fail || r.Verdict != compare.Inconclusive {
+		t.Fatalf("verdict %s (fail %v), want inconclusive, passing", r.Verdict, r.Fail)
+	}
+	md := CommentMarkdown(CommentInput{Report: r, Key: "perf/gate/gpu=a10", Args: []string{"--baseline", "baselines/", "--check-images", "perf/images", "--check-conf", "0.5"}})
+	golden.Check(t, "comment_accuracy_settings.md", md)
+	for _, want := range []string{"**Accuracy check settings changed**", "| check-conf | 0.25 | 0.5 | 1 |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("comment lacks %q", want)
+		}
+	}
+	if strings.Contains(md, "accuracy-regression") {
+		t.Error("a change of settings reads as an accuracy regression")
+	}
+	var b bytes.Buffer
+	if err := WriteCompare(&b, r, "text"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "the check's settings differ from the baseline's (check-conf 0.25 → 0.5)") {
+		t.Errorf("text lacks the settings change:\n%s", b.String())
+	}
+}

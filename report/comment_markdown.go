@@ -86,6 +86,29 @@ func headline(r *compare.Report, text func(s string, max int) string, name func(
 			}
 		}
 	}
+	news, missing := 0, 0
+	for _, c := range r.Cases {
+		switch c.Verdict {
+		case compare.New:
+			news++
+		case compare.Missing:
+			missing++
+		}
+	}
+	switch {
+	case r.Fail && r.Verdict == compare.New:
+		return fmt.Sprintf("❌ yologate: %d of %d %s have no baseline for this runner's profile, and the gate requires one (require-baseline)", news, n, plural(n, "case"))
+	case r.ChecksNothing():
+		return fmt.Sprintf("⚠️ yologate: no case has a baseline: this gate checks nothing (%d new, %d missing)", news, missing)
+	case len(r.Replaced) > 0 && !r.Fail && r.Verdict.Severity() <= compare.Missing.Severity():
+		rp := r.Replaced[0]
+		old, cur := rp.Missing, rp.New
+		if name != nil {
+			old, cur = name(old), name(cur)
+		}
+		return fmt.Sprintf("⚠️ yologate: model replaced: %s missing, %s new; nothing compares them (%d of %d %s unchecked)",
+			text(old, 80), text(cur, 80), news+missing, n, plural(n, "case"))
+	}
 	switch r.Verdict {
 	case compare.Unchanged:
 		return fmt.Sprintf("✅ yologate: no significant change in %d %s", n, plural(n, "case"))
@@ -220,13 +243,13 @@ func renderComment(in CommentInput, level detail) string {
 		writeCharts(&b, shown, names)
 		writeDetails(&b, in, shown)
 	}
+	if r.ChecksNothing() || r.Fail && r.Verdict == compare.New {
+		fmt.Fprintf(&b, "\n**To seed the baseline** for this runner: run the baseline-update workflow (Actions → baseline-update → Run workflow), which measures on this runner and opens a pull request with the file, or here `%s` and commit the file.\n",
+			codeText(AcceptCommand(in.Args, baselinePath(in)), 400))
+	}
 	if r.Verdict == compare.Regression || r.Verdict == compare.AccuracyRegression {
-		base := ""
-		if in.Baseline != nil {
-			base = in.Baseline.Path
-		}
 		fmt.Fprintf(&b, "\n**If the change is intended**, make this run the baseline after review: add the label `perf-baseline-approved` to the pull request where the baseline-update workflow runs, or on this runner `%s` and commit the file.\n",
-			codeText(AcceptCommand(in.Args, base), 400))
+			codeText(AcceptCommand(in.Args, baselinePath(in)), 400))
 	}
 	b.WriteString("\n<sub>")
 	b.WriteString(commentText(compareSettings(r), 400))
@@ -238,6 +261,14 @@ func renderComment(in CommentInput, level detail) string {
 	}
 	b.WriteString("</sub>\n")
 	return b.String()
+}
+
+// baselinePath is the path of the baseline the gate compared with, or "".
+func baselinePath(in CommentInput) string {
+	if in.Baseline != nil {
+		return in.Baseline.Path
+	}
+	return ""
 }
 
 // bySeverity returns the cases, the worst verdicts first.
@@ -338,11 +369,25 @@ func writeReasons(b *strings.Builder, cases []compare.CaseResult, names caseName
 // writeEnvChanges lists each differing environment field once, with the
 // cases it affects.
 func writeEnvChanges(b *strings.Builder, cases []compare.CaseResult) {
+	writeChanges(b, cases, "field", "**Environment changes** (a changed environment makes a case inconclusive):",
+		func(c compare.CaseResult) []compare.EnvDiff { return c.EnvDiff })
+	writeChanges(b, cases, "setting", "**Accuracy check settings changed** (its detections are not comparable: the check is inconclusive, not an accuracy regression):",
+		func(c compare.CaseResult) []compare.EnvDiff {
+			if c.Accuracy == nil {
+				return nil
+			}
+			return c.Accuracy.SettingsDiff
+		})
+}
+
+// writeChanges writes a table of the differences diffs finds in cases,
+// each with the number of cases it affects, under title.
+func writeChanges(b *strings.Builder, cases []compare.CaseResult, column, title string, diffs func(compare.CaseResult) []compare.EnvDiff) {
 	type change struct{ field, old, new string }
 	affected := map[change]int{}
 	var order []change
 	for _, c := range cases {
-		for _, d := range c.EnvDiff {
+		for _, d := range diffs(c) {
 			k := change{d.Field, d.Old, d.New}
 			if affected[k] == 0 {
 				order = append(order, k)
@@ -353,8 +398,8 @@ func writeEnvChanges(b *strings.Builder, cases []compare.CaseResult) {
 	if len(order) == 0 {
 		return
 	}
-	b.WriteString("\n**Environment changes** (a changed environment makes a case inconclusive):\n\n")
-	b.WriteString("| field | baseline | this run | cases |\n|---|---|---|--:|\n")
+	b.WriteString("\n" + title + "\n\n")
+	b.WriteString("| " + column + " | baseline | this run | cases |\n|---|---|---|--:|\n")
 	for _, k := range order {
 		fmt.Fprintf(b, "| %s | %s | %s | %d |\n", commentText(k.field, 60), orDash(commentText(k.old, 120)), orDash(commentText(k.new, 120)), affected[k])
 	}

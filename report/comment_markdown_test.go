@@ -88,23 +88,38 @@ func TestCommentGolden(t *testing.T) {
 		many = append(many, c)
 	}
 
+	// A runner whose profile the baseline lacks, and a model replaced by
+	// its fp32 build at the same path: nothing is compared.
+	l4 := []compare.Measurement{meas("gpu=NVIDIA L4", "yolov8n", 300, 10), meas("gpu=NVIDIA L4", "yolov8s", 160, 10)}
+	replaced := append([]compare.Measurement(nil), same...)
+	replaced[1].CaseID = strings.Replace(replaced[1].CaseID, "precision=fp16", "precision=fp32", 1)
+
 	manyArgs := []string{"--model", strings.Join(files, ","), "--ep", "tensorrt", "--precision", "fp16", "--count", "60", "--baseline", "baselines/detectors.yaml"}
 
 	tests := []struct {
 		name     string
 		old, cur []compare.Measurement
 		args     []string
+		require  bool // --require-baseline
 	}{
-		{"comment_pass.md", base, same, gateArgs},
-		{"comment_regression.md", base, regressed, gateArgs},
-		{"comment_inconclusive.md", base, inconclusive, gateArgs},
-		{"comment_new_cases.md", base, newCases, gateArgs},
-		{"comment_case_threshold.md", lax, halved, gateArgs},
-		{"comment_40_cases.md", manyBase, many, manyArgs},
+		{"comment_pass.md", base, same, gateArgs, false},
+		{"comment_regression.md", base, regressed, gateArgs, false},
+		{"comment_inconclusive.md", base, inconclusive, gateArgs, false},
+		{"comment_new_cases.md", base, newCases, gateArgs, false},
+		{"comment_case_threshold.md", lax, halved, gateArgs, false},
+		{"comment_40_cases.md", manyBase, many, manyArgs, false},
+		{"comment_checks_nothing.md", base, l4, gateArgs, false},
+		{"comment_require_baseline.md", base, l4, gateArgs, true},
+		{"comment_model_replaced.md", base, replaced, gateArgs, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := commentInput(tt.old, tt.cur)
+			if tt.require {
+				opt := compare.DefaultOptions()
+				opt.RequireBaseline = true
+				in.Report = compare.Compare(tt.old, tt.cur, opt)
+			}
 			in.Args = tt.args
 			got := CommentMarkdown(in)
 			if n := utf8.RuneCountInString(got); n > MaxCommentChars {

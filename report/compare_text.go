@@ -214,6 +214,9 @@ func compareSummary(r *compare.Report) string {
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ") + fmt.Sprintf(" of %d cases", len(r.Cases))
 	}
+	if r.ChecksNothing() {
+		s += "; no case has a baseline: this gate checks nothing"
+	}
 	return s
 }
 

@@ -39,6 +39,12 @@ func GateOutcome(in CommentInput, reportPath string) *Outcome {
 			o.Annotations = append(o.Annotations, Annotation{Level: LevelWarning, Title: "yologate " + string(c.Verdict), Message: where + ": " + caseReason(c)})
 		}
 	}
+	if r.ChecksNothing() || len(r.Replaced) > 0 {
+		// Said loudly: such a gate passes on cases it never compared.
+		for _, n := range r.Notes {
+			o.Annotations = append(o.Annotations, Annotation{Level: LevelWarning, Title: "yologate not compared", Message: n})
+		}
+	}
 	if len(r.Cases) > 0 {
 		for _, m := range r.Cases[0].Metrics {
 			if m.Metric == compare.FPS {

@@ -150,6 +150,22 @@ func TestAccuracyGuard(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a stricter check threshold is a change of settings", func(t *testing.T) {
+		strict := filepath.Join(dir, "strict.json")
+		code, _, stderr := accMain(t, "run", "--model", model, "--ep", "cpu", "--threads", "1", "--warmup", "0",
+			"--benchtime", "1x", "--count", "3", "--quiet", "--check-images", bus, "--check-conf", "0.8", "--out", strict)
+		if code != 0 {
+			t.Fatalf("run: exit %d: %s", code, stderr)
+		}
+		code, stdout, stderr := accMain(t, "gate", "--baseline", yaml, "--results", strict, "--comment", "never")
+		if code != 0 || strings.Contains(stdout, "accuracy-regression") || !strings.Contains(stdout, "check-conf 0.25 → 0.8") {
+			t.Errorf("gate: exit %d, want 0 naming the changed setting, not an accuracy regression\n%s\n%s", code, stdout, stderr)
+		}
+		a := compareJSON(t, yaml, strict, 0).Cases[0].Accuracy
+		if a == nil || a.Verdict != compare.Inconclusive || len(a.SettingsDiff) != 1 || a.SettingsDiff[0].Field != "check-conf" {
+			t.Errorf("accuracy = %+v, want inconclusive with check-conf changed", a)
+		}
+	})
 	t.Run("gate measuring itself", func(t *testing.T) {
 		code, stdout, stderr := accMain(t, "gate", "--baseline", yaml, "--model", broken, "--ep", "cpu", "--threads", "1", "--warmup", "0",
 			"--benchtime", "1x", "--count", "2", "--quiet", "--check-images", bus, "--comment", "never")

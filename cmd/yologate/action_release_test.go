@@ -47,10 +47,15 @@ func stubYologate(name string) []byte {
 // publishes it: the archive with one file, yologate, and SHA256SUMS.
 func writeRelease(t *testing.T, dir, ref string, sums func(sum string) string) {
 	t.Helper()
+	packRelease(t, dir, ref, stubYologate("release "+ref), sums)
+}
+
+// packRelease lays out a release of ref in dir whose yologate is body.
+func packRelease(t *testing.T, dir, ref string, body []byte, sums func(sum string) string) {
+	t.Helper()
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	tw := tar.NewWriter(zw)
-	body := stubYologate("release " + ref)
 	if err := tw.WriteHeader(&tar.Header{Name: "yologate", Mode: 0o755, Size: int64(len(body))}); err != nil {
 		t.Fatal(err)
 	}
@@ -170,15 +175,15 @@ func TestActionPassesOnlySetInputs(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "yologate"), stubYologate("on PATH"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	booleans := []string{"--fail-on-inconclusive", "--check-run", "--status", "--confirm"}
+	booleans := []string{"--fail-on-inconclusive", "--check-run", "--status", "--confirm", "--require-baseline"}
 	for _, tc := range []struct {
 		name   string
 		inputs map[string]string
 		want   []string
 	}{
 		{"empty inputs", map[string]string{}, nil},
-		{"set inputs", map[string]string{"fail_on_inconclusive": "true", "check_run": "true", "status": "false", "confirm": "false"},
-			[]string{"--fail-on-inconclusive=true", "--check-run=true", "--status=false", "--confirm=false"}},
+		{"set inputs", map[string]string{"fail_on_inconclusive": "true", "check_run": "true", "status": "false", "confirm": "false", "require_baseline": "true"},
+			[]string{"--fail-on-inconclusive=true", "--check-run=true", "--status=false", "--confirm=false", "--require-baseline=true"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			work := t.TempDir()

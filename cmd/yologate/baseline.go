@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/yologate/yologate/baselines"
+	"github.com/yologate/yologate/internal/config"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner/results"
@@ -45,7 +46,7 @@ func runBaselineUpdate(_ context.Context, c *Command, args []string) error {
 	case fs.NArg() > 0:
 		return errs.Usagef("baseline update", "pass files with --baseline and --results", "unexpected argument %q", fs.Arg(0))
 	case *baselinePath == "":
-		return errs.Usagef("--baseline", "name the baseline YAML file", "missing")
+		return errs.Usagef("--baseline", "name the baseline YAML file or folder (or set baseline: in "+config.FileName+")", "missing")
 	case *resultsPath == "":
 		return errs.Usagef("--results", "name the results JSON file written by yologate run --out", "missing")
 	}

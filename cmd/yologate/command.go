@@ -47,8 +47,8 @@ type Command struct {
 	Ctx context.Context
 
 	// cfg is the config file the command read, if any; set records each
-	// flag that was given and where: on the command line (which wins) or
-	// in cfg.
+	// flag that was given and where: on the command line (which wins), in
+	// YOLOGATE_FLAGS or in cfg.
 	cfg *config.Config
 	set map[string]origin
 }
@@ -59,14 +59,21 @@ type origin int
 const (
 	fromCommandLine origin = iota + 1
 	fromConfig
+	fromEnv // YOLOGATE_FLAGS
 )
 
-// given reports whether flag name was set, on the command line or in the
-// config file.
+// given reports whether flag name was set, on the command line, in
+// YOLOGATE_FLAGS or in the config file.
 func (c *Command) given(name string) bool { return c.set[name] != 0 }
 
 // onCommandLine reports whether flag name was set on the command line.
 func (c *Command) onCommandLine(name string) bool { return c.set[name] == fromCommandLine }
+
+// overFile reports whether flag name was set where it wins over the config
+// file's cases: on the command line or in YOLOGATE_FLAGS.
+func (c *Command) overFile(name string) bool {
+	return c.set[name] == fromCommandLine || c.set[name] == fromEnv
+}
 
 // record notes the flags of fs that are set and not yet recorded as coming
 // from where.
@@ -129,6 +136,8 @@ func (c *Command) Main(args []string) int {
 		ctx = caught.Context()
 	}
 	err := c.dispatch(ctx, args)
+	// An error about a flag the config file set names the file's key.
+	err = c.cfg.Locate(err, nil, func(name string) bool { return c.set[name] == fromConfig })
 	code := exitCode(err)
 	// A signal that arrived after the command finished its work (a write
 	// that cannot be cut short) does not turn a success into a failure.
@@ -234,15 +243,21 @@ func (c *Command) parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	c.record(fs, fromCommandLine)
 	if cfgPath != nil {
+		if err := config.ApplyEnv(fs, c.Getenv(config.EnvFlags)); err != nil {
+			return err
+		}
+		c.record(fs, fromEnv)
 		return c.applyConfig(fs, *cfgPath)
 	}
 	return nil
 }
 
 // configured lists the commands that read .yologate.yml: those that
-// measure or judge. The others (models generate, detect, ...) take only
+// measure or judge, and baseline update and show (the file's baseline).
+// The others (models generate, detect, ...) take only
 // their flags, so a repository's settings never change what they do.
-var configured = map[string]bool{"run": true, "gate": true, "ab": true, "compare": true, "capacity": true, "sweep": true, "report": true}
+var configured = map[string]bool{"run": true, "gate": true, "ab": true, "compare": true, "capacity": true, "sweep": true, "report": true,
+	"baseline update": true, "baseline show": true}
 
 // applyConfig sets the flags that the config file names and the command
 // line did not, and keeps the file's explicit cases for setup.Bench.Specs.
@@ -295,7 +310,7 @@ func buildVersion() (v, commit string) {
 // env is what the setup of a measuring command reads beside its flags.
 func (c *Command) env() setup.Env {
 	v, commit := buildVersion()
-	return setup.Env{Getenv: c.Getenv, Config: c.cfg, OnCommandLine: c.onCommandLine, Given: c.given,
+	return setup.Env{Getenv: c.Getenv, Config: c.cfg, OnCommandLine: c.overFile, Given: c.given,
 		Stderr: c.Stderr, Terminal: c.isTerminal(c.Stderr), Version: v, Commit: commit, SideWorker: c.sideWorker()}
 }
 

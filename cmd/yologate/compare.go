@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/yologate/yologate/compare"
@@ -17,13 +18,28 @@ func verdictError(rep *compare.Report) error {
 	if !rep.Fail {
 		return nil
 	}
-	var ids []string
+	// By each failing case's own verdict: a new case fails under
+	// require-baseline whatever the worst verdict is.
+	ids := map[compare.Verdict][]string{}
+	var order []compare.Verdict
 	for _, c := range rep.Cases {
 		if c.Verdict.Fails(rep.Options) {
-			ids = append(ids, c.ID)
+			if ids[c.Verdict] == nil {
+				order = append(order, c.Verdict)
+			}
+			ids[c.Verdict] = append(ids[c.Verdict], c.ID)
 		}
 	}
-	return &regressionError{msg: fmt.Sprintf("%s in %d case(s): %s", rep.Verdict, len(ids), strings.Join(ids, ", "))}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Severity() > order[j].Severity() })
+	var parts []string
+	for _, v := range order {
+		what := string(v)
+		if v == compare.New {
+			what = "no baseline (require-baseline)"
+		}
+		parts = append(parts, fmt.Sprintf("%s in %d case(s): %s", what, len(ids[v]), strings.Join(ids[v], ", ")))
+	}
+	return &regressionError{msg: strings.Join(parts, "; ")}
 }
 
 // parseInterleaved parses flags that may come before, between or after

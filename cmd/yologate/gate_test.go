@@ -309,3 +309,68 @@ func TestGatePairedAccuracyCheck(t *testing.T) {
 		t.Errorf("the comment does not show the accuracy against the base:\n%s", md)
 	}
 }
+
+// TestGateWithoutBaseline runs the gate where no case has a baseline for
+// this runner: an empty or not yet created baseline folder (a new
+// repository), a baseline of another runner's profile (a wrong label). It
+// passes, saying loudly in the text, the comment, the summary and an
+// annotation that it checked nothing; with --require-baseline (or
+// require-baseline: true in the config file) it fails.
+func TestGateWithoutBaseline(t *testing.T) {
+	dir := t.TempDir()
+	cur := cmpResults(t, dir, "cur.json", cmpProfile, 12, 10, caseV8, caseV11)
+	other := cmpResults(t, dir, "other.json", "gpu=NVIDIA A10", 120, 10, caseV8, caseV11)
+	otherBaseline := filepath.Join(dir, "other") + "/"
+	if code, _, stderr := cmpMain(t, "baseline", "update", "--baseline", otherBaseline, "--results", other); code != 0 {
+		t.Fatal(stderr)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	requireCfg := filepath.Join(dir, "require.yml")
+	if err := os.WriteFile(requireCfg, []byte("require-baseline: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		args      []string
+		code      int
+		inComment string
+		state     string
+	}{
+		{"empty folder", []string{"--baseline", empty}, 0, "⚠️ yologate: no case has a baseline: this gate checks nothing (2 new, 0 missing)", "success"},
+		{"folder not created yet", []string{"--baseline", filepath.Join(dir, "baselines") + "/"}, 0, "this gate checks nothing", "success"},
+		{"another runner's profile", []string{"--baseline", otherBaseline}, 0, `(the baseline has "gpu=NVIDIA A10"): nothing is checked on it`, "success"},
+		{"required", []string{"--baseline", otherBaseline, "--require-baseline"}, 1,
+			"❌ yologate: 2 of 2 cases have no baseline for this runner's profile, and the gate requires one (require-baseline)", "failure"},
+		{"required by the config file", []string{"--baseline", empty, "--config", requireCfg}, 1, "and the gate requires one", "failure"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newActionsEnv(t, false)
+			code, stdout, stderr := a.main(t, append([]string{"gate", "--results", cur}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+			if tt.code == 1 && !strings.Contains(stderr, "\nyologate: no baseline (require-baseline) in 2 case(s): "+caseV8) {
+				t.Errorf("stderr %q does not say which cases lack a baseline", stderr)
+			}
+			if !strings.Contains(stdout, "no case has a baseline for profile \""+cmpProfile+"\"") {
+				t.Errorf("the text does not say so:\n%s", stdout)
+			}
+			if tt.code == 0 && (!strings.Contains(stdout, "this gate checks nothing") || !strings.Contains(stdout, "::warning title=yologate not compared::")) {
+				t.Errorf("the verdict line or the annotation does not say so:\n%s", stdout)
+			}
+			if len(a.gh.Comments) != 1 || !strings.Contains(a.gh.Comments[0].Body, tt.inComment) || !strings.Contains(a.gh.Comments[0].Body, "**To seed the baseline**") {
+				t.Errorf("comments %+v", a.gh.Comments)
+			}
+			if summary := a.file(t, "summary.md"); !strings.Contains(summary, tt.inComment) {
+				t.Errorf("summary lacks %q:\n%s", tt.inComment, summary)
+			}
+			if len(a.gh.Statuses) != 1 || a.gh.Statuses[0]["state"] != tt.state {
+				t.Errorf("statuses %v", a.gh.Statuses)
+			}
+		})
+	}
+}

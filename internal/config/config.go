@@ -3,8 +3,10 @@
 //
 // Every top-level key except "cases" and "version" names a command-line
 // flag (flagdef.Def.ConfigKey: "base" sets --base-model); a flag given on
-// the command line always wins over the file. Unknown keys are errors with file:line:column, so a typo cannot
-// silently fall back to a default.
+// the command line always wins over the file. Unknown keys, and values the
+// flag would refuse (a type, a range, a word it does not know), are errors
+// with file:line:column naming the key, so a typo cannot silently fall
+// back to a default nor surface later as a flag the user never typed.
 package config
 
 import (
@@ -162,6 +164,9 @@ func Parse(name string, data []byte) (*Config, error) {
 				continue
 			}
 			val, err := scalarOrList(name, k.Value, v)
+			if err == nil {
+				err = checkNode(name, k.Value, v, val)
+			}
 			if err != nil {
 				problems = append(problems, err)
 				continue
@@ -197,6 +202,9 @@ func (cfg *Config) parseCases(name string, v *yaml.Node) errs.List {
 				continue
 			}
 			sv, err := scalarOrList(name, k.Value, val)
+			if err == nil {
+				err = checkNode(name, k.Value, val, sv)
+			}
 			if err != nil {
 				problems = append(problems, err)
 				continue
@@ -296,4 +304,55 @@ func (c *Config) Apply(fs *flag.FlagSet, cs *Case) error {
 		}
 	}
 	return problems.Err()
+}
+
+// Locate turns an error about a flag ("--precision: ...") whose value came
+// from the file into one at the key's position there (".yologate.yml:7:12:
+// precision: ..."): the user never typed that flag. cs, when set, is the
+// case whose own settings come first; fromFile reports whether a flag's
+// value came from the file (not the command line). Other errors are
+// returned as they are.
+func (c *Config) Locate(err error, cs *Case, fromFile func(flag string) bool) error {
+	if c == nil || err == nil {
+		return err
+	}
+	switch e := err.(type) {
+	case *errs.Error:
+		return c.locate(e, cs, fromFile)
+	case errs.List:
+		out := make(errs.List, len(e))
+		for i := range e {
+			out[i] = c.locate(e[i], cs, fromFile)
+		}
+		return out
+	}
+	return err
+}
+
+func (c *Config) locate(e *errs.Error, cs *Case, fromFile func(string) bool) *errs.Error {
+	name, ok := strings.CutPrefix(e.Where, "--")
+	if !ok || e.Line != 0 {
+		return e
+	}
+	key := name
+	if d, ok := flagdef.Lookup(name); ok {
+		key = d.ConfigKey()
+	}
+	if !fromFile(name) {
+		return e
+	}
+	v, ok := Value{}, false
+	if cs != nil {
+		v, ok = cs.Settings[key]
+	}
+	if !ok {
+		v, ok = c.Settings[key]
+	}
+	if !ok {
+		return e
+	}
+	out := *e
+	out.Where, out.Line, out.Col = c.Path, v.Line, v.Col
+	out.Msg = key + ": " + e.Msg
+	return &out
 }

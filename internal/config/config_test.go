@@ -94,13 +94,11 @@ func TestApplyFlagsWin(t *testing.T) {
 }
 
 func TestApplyBadValue(t *testing.T) {
-	cfg, err := Parse("c.yml", []byte("version: 1\ncount: many\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Parse refuses such a value; Apply still reports one a flag refuses.
+	cfg := &Config{Path: "c.yml", Settings: map[string]Value{"count": {Text: "many", Line: 2, Col: 8}}}
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.Int("count", 10, "")
-	err = cfg.Apply(fs, nil)
+	err := cfg.Apply(fs, nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "c.yml:2:8: count:") {
 		t.Errorf("error = %v, want it at c.yml:2:8", err)
 	}
@@ -147,4 +145,40 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLocate: an error about a flag the file set names the key at its
+// position; one the command line set, or not about a flag, stays as it is.
+func TestLocate(t *testing.T) {
+	cfg, err := Parse("c.yml", []byte("precision: fp16\nbase: yolov8n\ncases:\n  - model: m.onnx\n    precision: int8\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromFile := func(flag string) bool { return flag != "ep" }
+	tests := []struct {
+		name string
+		err  error
+		cs   *Case
+		want string
+	}{
+		{"top-level value", errs.Usagef("--precision", "use fp32", "model yolov8n is fp32 and the cpu provider cannot run it as fp16"), nil,
+			"c.yml:1:12: precision: model yolov8n is fp32 and the cpu provider cannot run it as fp16 (use fp32)"},
+		{"a key under another name", errs.Usagef("--base-model", "", "bad"), nil, "c.yml:2:7: base: bad"},
+		{"the case's own value first", errs.Usagef("--precision", "", "int8 needs a quantized model"), &cfg.Cases[0], "c.yml:5:16: precision: int8 needs a quantized model"},
+		{"typed on the command line", errs.Usagef("--ep", "", "unknown"), nil, "--ep: unknown"},
+		{"a file, not a flag", errs.Inputf("model.onnx", "", "not ONNX"), nil, "model.onnx: not ONNX"},
+		{"a list", errs.List{errs.Usagef("--precision", "", "a"), errs.Usagef("--ep", "", "b")}, nil, "c.yml:1:12: precision: a (and 1 more problems)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := cfg.Locate(tt.err, tt.cs, fromFile)
+			if got.Error() != tt.want || errs.KindOf(got) != errs.KindOf(tt.err) {
+				t.Errorf("got %q (%v), want %q", got, errs.KindOf(got), tt.want)
+			}
+		})
+	}
+	var none *Config
+	if err := none.Locate(errs.Usagef("--ep", "", "x"), nil, fromFile); err.Error() != "--ep: x" {
+		t.Errorf("without a config: %v", err)
+	}
 }

@@ -340,6 +340,16 @@ func (r *report) checkConfig(path string, wd func() (string, error)) {
 		return
 	}
 	cfg, err := config.Load(path)
+	var problems errs.List
+	if errors.As(err, &problems) && len(problems) > 1 {
+		// Every problem on its own line, as file:line:col: key: problem
+		// (fix), so that all can be fixed in one go.
+		r.fail(true, "config", fmt.Sprintf("%s: %d problems", path, len(problems)), "")
+		for _, e := range problems {
+			fmt.Fprintf(r.w, "    %s\n", e)
+		}
+		return
+	}
 	if err != nil {
 		detail, fix := errParts(err)
 		r.fail(true, "config", detail, fix)

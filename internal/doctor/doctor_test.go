@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,6 +91,20 @@ func TestDoctorGPUHostInActions(t *testing.T) {
 	golden.Check(t, "doctor_gpu.golden", out.String())
 }
 
+// TestDoctorConfigValues: a config whose values the flags would refuse is
+// reported line by line with file:line:col, the key, the problem and the
+// fix, and the CPU path is not ready.
+func TestDoctorConfigValues(t *testing.T) {
+	env := Env{LoadORT: fakeORT([]string{ort.CPU}, nil), NVML: noNVML, FindLib: noLibs,
+		WD: func() (string, error) { return "../config/testdata", nil }}
+	var out bytes.Buffer
+	err := Run(&out, Options{Version: "VERSION", Getenv: mapEnv(nil), Config: "../config/testdata/bad_values.yml"}, env)
+	if err == nil || errs.KindOf(err) != errs.Env {
+		t.Fatalf("error %v, want the CPU path not ready", err)
+	}
+	golden.Check(t, "doctor_config_values.golden", out.String())
+}
+
 // TestDoctorCUDA13Build checks the libraries a CUDA 13 build of the
 // providers links, not the CUDA 12 names of the image's release: a CUDA 13
 // machine with every library present is ready, and a missing one is named
@@ -143,10 +159,12 @@ func TestDoctorCUDA13Build(t *testing.T) {
 	}
 }
 
+// noNVML is a machine without the NVML library.
+func noNVML(func(string) string) gpu.Source {
+	return &gpu.Fake{OpenErr: &gpu.UnavailableError{Reason: "no NVML library"}}
+}
+
 func TestDoctorFailures(t *testing.T) {
-	noNVML := func(func(string) string) gpu.Source {
-		return &gpu.Fake{OpenErr: &gpu.UnavailableError{Reason: "no NVML library"}}
-	}
 	badCfg := filepath.Join(t.TempDir(), ".yologate.yml")
 	if err := os.WriteFile(badCfg, []byte("version: 1\nthreshold: [5%\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -233,5 +251,36 @@ func TestDoctorFailures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDocsQuoteDoctor: what the setup guides tell a user to expect from
+// doctor on a ready GPU machine is what it prints, and a line they call
+// the last one is the last one.
+func TestDocsQuoteDoctor(t *testing.T) {
+	data, err := os.ReadFile("testdata/doctor_gpu.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	quoted := regexp.MustCompile("(ends with|reports|on its last line,) `([^`]*path: ready)`")
+	n := 0
+	for _, doc := range []string{"../../docs/gpu.md", "../../docs/runner-guide.md"} {
+		text, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range quoted.FindAllStringSubmatch(strings.Join(strings.Fields(string(text)), " "), -1) {
+			n++
+			if !slices.Contains(lines, m[2]) {
+				t.Errorf("%s quotes doctor's %q, which it does not print", doc, m[2])
+			}
+			if m[1] != "reports" && lines[len(lines)-1] != m[2] {
+				t.Errorf("%s says doctor ends with %q; its last line is %q", doc, m[2], lines[len(lines)-1])
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("the guides quote no verdict line of doctor")
 	}
 }

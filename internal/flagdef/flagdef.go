@@ -103,6 +103,7 @@ var Defs = []Def{
 	{"max-count", Gate, true, "max_count"},
 	{"budget", Gate, true, "budget"},
 	{"fresh-sessions", Gate, true, ""},
+	{"require-baseline", Gate, true, "require_baseline"},
 }
 
 // configNames are the config keys that differ from their flag's name.

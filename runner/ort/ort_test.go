@@ -48,7 +48,9 @@ func TestLoadErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ name, path, want string }{
-		{"empty", "", "make setup"},
+		// A team's repository has no Makefile of ours: the fix leads with
+		// the library to point at.
+		{"empty", "", `point YOLOGATE_ORT_LIB or --ort-lib at libonnxruntime.so.1 of ONNX Runtime >= 1.24 (its release archive, or the yologate image: docs/gpu.md), or run "make setup" in a yologate checkout`},
 		{"missing", filepath.Join(dir, "nope.so"), "does not exist"},
 		{"directory", dir, "is a directory"},
 		{"second library", notLib, "already loaded"},

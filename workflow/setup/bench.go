@@ -32,8 +32,9 @@ type Env struct {
 	Getenv func(string) string
 	// Config is the config file the command read; nil for none.
 	Config *config.Config
-	// OnCommandLine reports whether a flag was given on the command line,
-	// where it wins over the config file's cases; nil for none.
+	// OnCommandLine reports whether a flag was given where it wins over
+	// the config file's cases: on the command line or in YOLOGATE_FLAGS;
+	// nil for none.
 	OnCommandLine func(name string) bool
 	// Given reports whether a flag was set on the command line or in the
 	// config file; nil for none.
@@ -234,7 +235,7 @@ func (b *Bench) Specs(env Env, p runner.Plan) ([]runner.Spec, error) {
 		}
 		specs, err := cp.Specs()
 		if err != nil {
-			return nil, err
+			return nil, cfg.Locate(err, &cfg.Cases[i], func(name string) bool { return !env.onCommandLine(name) })
 		}
 		for _, s := range specs {
 			if !seen[s.ID()] {

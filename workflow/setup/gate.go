@@ -35,6 +35,8 @@ type Gate struct {
 	MaxCount                    int
 	Budget                      time.Duration
 	Fresh                       bool
+	// RequireBaseline fails a case that has no baseline for its profile.
+	RequireBaseline bool
 }
 
 // Register defines the gate's own flags on fs.
@@ -58,6 +60,7 @@ func (g *Gate) Register(fs *flag.FlagSet) {
 	fs.StringVar(&g.BaseSHA, "base-sha", "", "the base commit the --base-model files come from, named in the report (default: the pull request's base from the event)")
 	fs.IntVar(&g.MaxCount, "max-count", gate.DefaultMaxCount, "with --base-model: the most pairs an inconclusive case grows to, doubling from --count")
 	fs.DurationVar(&g.Budget, "budget", 0, "with --base-model: bound the job's time (e.g. 20m); no more pairs start past it (0: no bound)")
+	fs.BoolVar(&g.RequireBaseline, "require-baseline", false, "fail (exit 1) when a case has no baseline for this runner's profile, instead of passing it as new")
 	fs.BoolVar(&g.Fresh, "fresh-sessions", true, "with --base-model: new sessions for every pair of repeats, as yologate ab --fresh-sessions")
 }
 
@@ -105,10 +108,12 @@ func (g *Gate) Input(env Env, b *Bench, w *Workload, opt compare.Options, eventB
 	done = func() {}
 	var base *baselines.File
 	if g.Baseline != "" {
-		if base, err = env.ReadBaseline(g.Baseline); err != nil {
-			return in, done, err
+		// A baseline not recorded yet makes every case new, said loudly.
+		if base, err = baselines.ReadPathOrEmpty(g.Baseline); err != nil {
+			return in, done, env.Problems(err)
 		}
 	}
+	opt.RequireBaseline = g.RequireBaseline
 	in = gate.Input{Baseline: base, Options: opt, Confirm: g.Confirm}
 	if g.Results != "" {
 		in.Current, err = ReadResults(g.Results)
