@@ -267,6 +267,7 @@ func finishCase(c *CaseResult) {
 			c.Reason = "accuracy: " + c.Accuracy.Reason
 		}
 	}
+	applyDrift(c)
 }
 
 // assumption is the one distributional assumption yologate makes: none.

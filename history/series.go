@@ -123,8 +123,12 @@ func Since(points []Point, changes []Change) []Point {
 // Budget is the drift of one series against a pinned reference.
 type Budget struct {
 	// Reference is the reference level; Current the median of the runs
-	// since the newest change point (all runs without one).
+	// since the newest change point (all runs without one), or the run
+	// judged (DriftOf).
 	Reference, Current float64
+	// Main is main's level, the median of the runs since the newest
+	// change point; set by DriftOf.
+	Main float64
 	// DriftPct is how much worse Current is than Reference, in percent
 	// (negative when it is better).
 	DriftPct float64
@@ -201,14 +205,15 @@ const RecentRuns = 30
 
 // ForCompare returns, for each current measurement, main's recent run
 // medians of its case in the same environment, for compare.CompareHistory:
-// per metric, the runs since the newest change point, at most RecentRuns.
+// per metric, the runs since the newest change point among the newest
+// Window, at most RecentRuns.
 func (h *History) ForCompare(cur []compare.Measurement, opt changepoint.Options) []compare.RunHistory {
 	var out []compare.RunHistory
 	for _, m := range cur {
 		k := Key{Profile: m.Profile, Case: m.CaseID, Env: EnvKey(m.Env)}
 		rh := compare.RunHistory{Profile: m.Profile, CaseID: m.CaseID, Medians: map[compare.Metric][]float64{}}
 		for _, metric := range compare.Metrics {
-			pts := h.Series(k, metric)
+			pts := Newest(h.Series(k, metric))
 			pts = Since(pts, ChangePoints(pts, metric, opt))
 			if len(pts) > RecentRuns {
 				pts = pts[len(pts)-RecentRuns:]
