@@ -72,7 +72,7 @@ func (d *DriftCheck) Reason() string {
 	if d.Spent {
 		word = "past"
 	}
-	s := fmt.Sprintf("%s %s %.1f%% since %s (%.4g → %.4g), %s the %.0f%% drift budget", label, driftWord(d.DriftPct), abs(d.DriftPct), d.Reference, d.Level, d.Current, word, d.BudgetPct)
+	s := fmt.Sprintf("%s %s %.1f%% since %s: %.4g → %.4g, %s the %g%% drift budget", label, driftWord(d.DriftPct), abs(d.DriftPct), d.Reference, d.Level, d.Current, word, d.BudgetPct)
 	var steps []string
 	for _, st := range d.Steps {
 		steps = append(steps, fmt.Sprintf("%s %+.1f%%", shortSHA(st.Commit), st.DeltaPct))

@@ -22,7 +22,7 @@ func TestSetDrift(t *testing.T) {
 		reason  string
 	}{
 		{"spent on an unchanged case", []Measurement{meas("p", "a", same)}, spread(99, 0.01, 10), spent, Regression,
-			"fps drifted 6.0% since v1.0 (a000000) (100 → 94), past the 5% drift budget; steps on main: a00000a -1.5%, a000014 -1.5%; this run -1.6% from main's level (95.5)"},
+			"fps drifted 6.0% since v1.0 (a000000): 100 → 94, past the 5% drift budget; steps on main: a00000a -1.5%, a000014 -1.5%; this run -1.6% from main's level (95.5)"},
 		{"room left", []Measurement{meas("p", "a", same)}, spread(99, 0.01, 10), room, Unchanged, ""},
 		{"spent on a regression", []Measurement{meas("p", "a", same)}, spread(80, 0.01, 10), spent, Regression, "fps drifted 6.0%"},
 		{"new case", nil, spread(99, 0.01, 10), spent, New, "no baseline"},

@@ -11,7 +11,8 @@ import (
 type Store interface {
 	// Read returns every run of the store.
 	Read(ctx context.Context) (*History, error)
-	// Save records run r and returns the path of its file.
+	// Save records run r and returns the path of its file inside the
+	// store ("runs/2026-12/ID.hist").
 	Save(ctx context.Context, r *Run) (string, error)
 	// String names the store for people ("perf/history", "branch
 	// yologate-history of https://github.com/acme/detector.git").
@@ -30,7 +31,13 @@ var (
 func (f Folder) Read(context.Context) (*History, error) { return Read(string(f)) }
 
 // Save writes r into the folder (see Save).
-func (f Folder) Save(_ context.Context, r *Run) (string, error) { return Save(string(f), r) }
+func (f Folder) Save(_ context.Context, r *Run) (string, error) {
+	path, err := Save(string(f), r)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Rel(string(f), path)
+}
 
 func (f Folder) String() string { return filepath.Clean(string(f)) }
 

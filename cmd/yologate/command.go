@@ -241,7 +241,8 @@ func (c *Command) parseFlags(fs *flag.FlagSet, args []string) error {
 // configured lists the commands that read .yologate.yml: those that
 // measure or judge. The others (models generate, detect, ...) take only
 // their flags, so a repository's settings never change what they do.
-var configured = map[string]bool{"run": true, "gate": true, "ab": true, "compare": true, "capacity": true, "sweep": true, "report": true}
+var configured = map[string]bool{"run": true, "gate": true, "ab": true, "compare": true, "capacity": true, "sweep": true, "report": true,
+	"history record": true, "history show": true, "history check": true}
 
 // applyConfig sets the flags that the config file names and the command
 // line did not, and keeps the file's explicit cases for benchFlags.

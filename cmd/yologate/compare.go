@@ -230,6 +230,9 @@ func runCompare(_ context.Context, c *Command, args []string) error {
 			old = h.Latest(cur)
 		}
 		rep = compare.CompareHistory(old, cur, h.ForCompare(cur, changepoint.Options{}), opt)
+		if n := h.LeftOutNote(); n != "" {
+			rep.Notes = append(rep.Notes, n)
+		}
 	} else {
 		rep = compare.Compare(old, cur, opt)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yologate/yologate/baselines"
+	"github.com/yologate/yologate/history"
 	"github.com/yologate/yologate/internal/atomicfile"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/internal/flagdef"
@@ -38,6 +39,9 @@ type gateFlags struct {
 	maxCount   int
 	budget     time.Duration
 	fresh      bool
+	// Main's history: read for the verdicts, recorded on a run of main.
+	history, historyRemote, historyBranch, record string
+	driftBudget, driftReference                   string
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
@@ -60,6 +64,12 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&g.maxCount, "max-count", gate.DefaultMaxCount, "with --base-model: the most pairs an inconclusive case grows to, doubling from --count")
 	fs.DurationVar(&g.budget, "budget", 0, "with --base-model: bound the job's time (e.g. 20m); no more pairs start past it (0: no bound)")
 	fs.BoolVar(&g.fresh, "fresh-sessions", true, "with --base-model: new sessions for every pair of repeats, as yologate ab --fresh-sessions")
+	fs.StringVar(&g.history, "history", "", "main's history `DIR` (yologate history record): verdicts take its run-to-run spread into account, each case's trend is drawn, and a run of main is recorded into it")
+	fs.StringVar(&g.historyRemote, "history-remote", "", "keep the history on a branch of this git remote `URL`: DIR is then its working copy, fetched before the verdict, and a recorded run is pushed (retried when another job pushed first, never forced)")
+	fs.StringVar(&g.historyBranch, "history-branch", history.DefaultBranch, "with --history-remote: the branch the history lives on")
+	fs.StringVar(&g.record, "record", gate.RecordAuto, "when to record this run into the history: auto (a push to the default branch, or a scheduled run, in GitHub Actions), always or never")
+	fs.StringVar(&g.driftBudget, "drift-budget", "", "with --history: fail a case whose FPS is worse than --drift-reference's by more than this percentage (10%), even when every step was under the threshold")
+	fs.StringVar(&g.driftReference, "drift-reference", "", "the drift budget's pinned reference: a commit, a tag of the checkout, or baseline (each case's baseline median)")
 }
 
 func runGate(ctx context.Context, c *Command, args []string) error {
@@ -178,6 +188,13 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 			}
 		}
 	}
+	mainRun, why := env.MainRun()
+	gin.History, err = gate.NewHistory(ctx, gate.HistoryOptions{Dir: g.history, Remote: g.historyRemote, Branch: g.historyBranch, Record: g.record,
+		MainRun: mainRun, Why: why, Meta: history.Meta{Commit: env.SHA, Ref: env.Ref, URL: env.RunURL},
+		DriftBudget: g.driftBudget, DriftReference: g.driftReference, Baseline: base, Log: c.Stderr})
+	if err != nil {
+		return err
+	}
 	res, err := gate.Run(ctx, gin)
 	if err != nil {
 		return err
@@ -193,7 +210,7 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	}
 
 	in := report.CommentInput{Report: rep, Current: cur, Baseline: base, Key: key, RunURL: env.RunURL,
-		Args: args, Confirmed: res.Confirmed}
+		Args: args, Confirmed: res.Confirmed, History: res.History.Info()}
 	if p := res.Paired; p != nil {
 		in.Baseline = nil
 		in.Paired = &report.PairedInfo{BaseSHA: gin.Paired.BaseSHA, Pairs: p.Pairs, MaxCount: g.maxCount,
@@ -210,7 +227,7 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 		}
 	}
 	if g.html != "" {
-		if err := writeHTMLReport(g.html, report.HTMLReport{Title: "yologate gate " + key, Head: cur}, rep); err != nil {
+		if err := writeHTMLReport(g.html, report.HTMLReport{Title: "yologate gate " + key, Head: cur, History: in.History}, rep); err != nil {
 			return err
 		}
 	}
@@ -221,7 +238,16 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	pctx, cancel := context.WithTimeout(ctx, publishTimeout)
 	defer cancel()
 	pubErr := pub.Publish(pctx, o)
-	return c.afterPublish(ctx, verdictError(rep), pubErr)
+	err = c.afterPublish(ctx, verdictError(rep), pubErr)
+	if rec := res.History.RecordError(); rec != nil {
+		// A run of main that was not recorded fails a passing gate (exit 3
+		// or 2); beside a failing verdict it is a warning.
+		if err == nil {
+			return rec
+		}
+		fmt.Fprintf(c.Stderr, "yologate: warning: %v\n", rec)
+	}
+	return err
 }
 
 // checkBaseModels reads every --base-model file before anything runs: one

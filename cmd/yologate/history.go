@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -16,7 +17,8 @@ import (
 
 const historyUsage = `Usage: yologate history record --history DIR --results FILE [--commit SHA] [--date T] [--ref REF] [--url URL]
        yologate history show --history DIR [--case GLOB] [--metric fps]
-       yologate history check --history DIR [--case GLOB] [--metric fps] [--drift-budget 10% --reference COMMIT]`
+       yologate history check --history DIR [--case GLOB] [--metric fps] [--drift-budget 10% --drift-reference COMMIT|TAG|baseline]
+With --history-remote URL [--history-branch yologate-history], DIR is a working copy of that branch: fetched before reading, pushed after recording.`
 
 func runHistory(ctx context.Context, c *Command, args []string) error {
 	if len(args) == 0 {
@@ -24,11 +26,11 @@ func runHistory(ctx context.Context, c *Command, args []string) error {
 	}
 	switch args[0] {
 	case "record":
-		return runHistoryRecord(c, args[1:])
+		return runHistoryRecord(ctx, c, args[1:])
 	case "show":
-		return runHistoryShow(c, args[1:], false)
+		return runHistoryShow(ctx, c, args[1:], false)
 	case "check":
-		return runHistoryShow(c, args[1:], true)
+		return runHistoryShow(ctx, c, args[1:], true)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(c.Stdout, historyUsage)
 		return nil
@@ -36,9 +38,17 @@ func runHistory(ctx context.Context, c *Command, args []string) error {
 	return errs.Usagef("history "+args[0], "use \"yologate history record\", \"show\" or \"check\"", "unknown subcommand")
 }
 
-func runHistoryRecord(c *Command, args []string) error {
+// historyStoreFlags registers where the history is kept.
+func historyStoreFlags(fs *flag.FlagSet) (dir, remote, branch *string) {
+	dir = fs.String("history", "", "history `DIR`: one file per run of main (docs/history.md)")
+	remote = fs.String("history-remote", "", "keep the history on a branch of this git remote `URL`; DIR is its working copy")
+	branch = fs.String("history-branch", history.DefaultBranch, "with --history-remote: the branch")
+	return dir, remote, branch
+}
+
+func runHistoryRecord(ctx context.Context, c *Command, args []string) error {
 	fs := c.newFlags("history record", "history record --history DIR --results FILE [flags]")
-	dir := fs.String("history", "", "history `DIR`: one file per run of main (docs/history.md)")
+	dir, remote, branch := historyStoreFlags(fs)
 	resultsPath := fs.String("results", "", "results JSON `FILE` of a run of main")
 	var meta history.Meta
 	fs.StringVar(&meta.Commit, "commit", "", "commit measured (default: the results' CI commit)")
@@ -66,28 +76,31 @@ func runHistoryRecord(c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	path, err := history.Save(*dir, run)
+	store := history.Open(*dir, *remote, *branch)
+	path, err := store.Save(ctx, run)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.Stdout, "%s: %d cases of %s at %s\n", path, len(run.Records), shortCommit(run.Commit), run.Date.Format(time.RFC3339))
+	fmt.Fprintf(c.Stdout, "%s in %s: %d cases of %s at %s\n", path, store, len(run.Records), shortCommit(run.Commit), run.Date.Format(time.RFC3339))
 	return nil
 }
 
 // runHistoryShow prints each series of the history with its change points;
 // check also judges them: exit 1 when a series' newest change point made it
 // worse, or when it drifted past the budget since the reference.
-func runHistoryShow(c *Command, args []string, check bool) error {
+func runHistoryShow(ctx context.Context, c *Command, args []string, check bool) error {
 	name := "history show"
 	if check {
 		name = "history check"
 	}
 	fs := c.newFlags(name, name+" --history DIR [flags]")
-	dir := fs.String("history", "", "history `DIR`")
+	dir, remote, branch := historyStoreFlags(fs)
 	glob := fs.String("case", "", "only the case ids matching this glob (* also matches /)")
 	metric := fs.String("metric", string(compare.FPS), "metric: fps, p50_ms or p99_ms")
-	budget := fs.String("drift-budget", "", "with --reference: the most a case may have drifted since the reference, as a percentage (10%)")
-	reference := fs.String("reference", "", "commit whose runs are the drift budget's reference")
+	budget := fs.String("drift-budget", "", "with --drift-reference: the most a case may have drifted since the reference, as a percentage (10%)")
+	reference := fs.String("drift-reference", "", "the drift budget's reference: a commit, a tag of the checkout, or baseline (with --baseline)")
+	fs.StringVar(reference, "reference", "", "the same as --drift-reference")
+	baselinePath := fs.String("baseline", "", "baseline `FILE` whose medians are the reference of --drift-reference baseline")
 	if err := c.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -102,11 +115,24 @@ func runHistoryShow(c *Command, args []string, check bool) error {
 	if *budget != "" {
 		v, err := baselines.ParsePercent(*budget)
 		if err != nil || *reference == "" {
-			return errs.Usagef("--drift-budget", "pass a percentage such as 10% and --reference COMMIT", "%q needs a percentage and a reference", *budget)
+			return errs.Usagef("--drift-budget", "pass a percentage such as 10% and --drift-reference COMMIT", "%q needs a percentage and a reference", *budget)
 		}
 		budgetFrac = v / 100 // Drift takes a fraction
 	}
-	h, err := history.Read(*dir)
+	var ref history.Reference
+	var err error
+	if *budget != "" {
+		var base *baselines.File
+		if *reference == history.BaselineReference && *baselinePath != "" {
+			if base, err = c.readBaseline(*baselinePath); err != nil {
+				return err
+			}
+		}
+		if ref, err = history.ResolveReference(ctx, *reference, "", base); err != nil {
+			return err
+		}
+	}
+	h, err := history.Open(*dir, *remote, *branch).Read(ctx)
 	if err != nil {
 		return err
 	}
@@ -137,18 +163,17 @@ func runHistoryShow(c *Command, args []string, check bool) error {
 			notes = append(notes, fmt.Sprintf("%s on %s: the newest change point, at %s, made %s worse by %+.1f%%", k.Case, k.Profile, shortCommit(changes[n-1].Commit), m.Label(), changes[n-1].DeltaPct))
 		}
 		if *budget != "" {
-			since, ref, ok := history.ReferenceOf(pts, *reference)
-			if !ok {
-				notes = append(notes, fmt.Sprintf("%s on %s: no run of %s in the history, no drift budget", k.Case, k.Profile, *reference))
-				continue
-			}
-			b, err := history.Drift(since, m, ref, budgetFrac, changepoint.Options{})
+			b, ok, err := history.DriftOf(k, pts, m, ref, 0, budgetFrac, changepoint.Options{})
 			if err != nil {
 				return err
 			}
+			if !ok {
+				notes = append(notes, fmt.Sprintf("%s on %s: no level of %s in the history, no drift budget", k.Case, k.Profile, ref))
+				continue
+			}
 			if b.Spent {
 				failed++
-				notes = append(notes, fmt.Sprintf("%s on %s: drifted %.1f%% since %s, past the %.0f%% budget; steps: %s", k.Case, k.Profile, b.DriftPct, shortCommit(*reference), b.BudgetPct, changeList(b.Culprits)))
+				notes = append(notes, fmt.Sprintf("%s on %s: drifted %.1f%% since %s, past the %g%% budget; steps: %s", k.Case, k.Profile, b.DriftPct, ref, b.BudgetPct, changeList(b.Culprits)))
 			}
 		}
 	}

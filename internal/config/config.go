@@ -2,9 +2,10 @@
 // gate: the cases to run, thresholds, the baseline path and comment mode.
 //
 // Every top-level key except "cases" and "version" names a command-line
-// flag (flagdef.Def.ConfigKey: "base" sets --base-model); a flag given on
-// the command line always wins over the file. Unknown keys are errors with file:line:column, so a typo cannot
-// silently fall back to a default.
+// flag (flagdef.Def.ConfigKey: "base" sets --base-model), with hyphens or
+// underscores (drift_budget is drift-budget); a flag given on the command
+// line always wins over the file. Unknown keys are errors with
+// file:line:column, so a typo cannot silently fall back to a default.
 package config
 
 import (
@@ -144,12 +145,15 @@ func Parse(name string, data []byte) (*Config, error) {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
-		if seen[k.Value] {
+		// drift_budget is drift-budget: the action's inputs are written
+		// with underscores, the flags with hyphens.
+		key := strings.ReplaceAll(k.Value, "_", "-")
+		if seen[key] {
 			problems = append(problems, errs.At(name, k.Line, k.Column, "keep one of them", "duplicate key %q", k.Value))
 			continue
 		}
-		seen[k.Value] = true
-		switch k.Value {
+		seen[key] = true
+		switch key {
 		case "version":
 			if n, err := strconv.Atoi(v.Value); err != nil || n != Version || v.Kind != yaml.ScalarNode {
 				problems = append(problems, errs.At(name, v.Line, v.Column, fmt.Sprintf("write \"version: %d\"", Version), "unknown config version %q", v.Value))
@@ -157,7 +161,7 @@ func Parse(name string, data []byte) (*Config, error) {
 		case "cases":
 			problems = append(problems, cfg.parseCases(name, v)...)
 		default:
-			if !known(Keys, k.Value) {
+			if !known(Keys, key) {
 				problems = append(problems, unknownKey(name, k, Keys))
 				continue
 			}
@@ -166,7 +170,7 @@ func Parse(name string, data []byte) (*Config, error) {
 				problems = append(problems, err)
 				continue
 			}
-			cfg.Settings[k.Value] = val
+			cfg.Settings[key] = val
 		}
 	}
 	if len(problems) > 0 {

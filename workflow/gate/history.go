@@ -9,6 +9,7 @@ import (
 	"github.com/yologate/yologate/changepoint"
 	"github.com/yologate/yologate/compare"
 	"github.com/yologate/yologate/history"
+	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
 	"github.com/yologate/yologate/runner/results"
 )
@@ -175,6 +176,10 @@ func trends(hist *history.History, cur []compare.Measurement, opt changepoint.Op
 func (h *History) record(ctx context.Context, cur *results.File) (string, error) {
 	run, err := history.NewRun("the results", cur, h.Meta)
 	if err != nil {
+		if errs.KindOf(err) == errs.Usage {
+			return "", errs.Usagef("--record", "run the gate in a git checkout or in GitHub Actions, or record later with yologate history record --commit SHA",
+				"this run names no commit or time to record it under")
+		}
 		return "", err
 	}
 	path, err := h.Store.Save(ctx, run)
@@ -183,4 +188,26 @@ func (h *History) record(ctx context.Context, cur *results.File) (string, error)
 	}
 	h.logf("yologate: recorded this run in main's history: %s (%s)", path, h.Store)
 	return path, nil
+}
+
+// Info is what the comment and the reports say about the history; nil
+// for a gate without one.
+func (hr *HistoryResult) Info() *report.HistoryInfo {
+	if hr == nil {
+		return nil
+	}
+	info := &report.HistoryInfo{Source: hr.Source, Runs: hr.Runs, Trends: hr.Trends, Recorded: hr.Recorded}
+	if hr.ReadErr != nil {
+		info.Unread = hr.ReadErr.Error()
+	}
+	return info
+}
+
+// RecordError is why this run was not recorded though it should have
+// been; nil for a gate without history.
+func (hr *HistoryResult) RecordError() error {
+	if hr == nil {
+		return nil
+	}
+	return hr.RecordErr
 }

@@ -274,3 +274,47 @@ func TestGateRecords(t *testing.T) {
 		})
 	}
 }
+
+func TestNewHistory(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name   string
+		o      HistoryOptions
+		record bool
+		err    string
+	}{
+		{"off", HistoryOptions{}, false, ""},
+		{"auto on a run of main", HistoryOptions{Dir: dir, MainRun: true, Why: "a push to the default branch main", Meta: history.Meta{Commit: "abc1234"}}, true, ""},
+		{"auto on a pull request", HistoryOptions{Dir: dir, Why: "a pull_request event"}, false, ""},
+		{"always", HistoryOptions{Dir: dir, Record: RecordAlways, Meta: history.Meta{Commit: "abc1234"}}, true, ""},
+		{"never on main", HistoryOptions{Dir: dir, Record: RecordNever, MainRun: true}, false, ""},
+		{"unknown policy", HistoryOptions{Dir: dir, Record: "sometimes"}, false, "--record"},
+		{"always without a folder", HistoryOptions{Record: RecordAlways}, false, "--record"},
+		{"remote without a folder", HistoryOptions{Remote: "https://example.com/r.git"}, false, "--history-remote"},
+		{"budget without a reference", HistoryOptions{Dir: dir, DriftBudget: "10%"}, false, "--drift-budget"},
+		{"reference without a budget", HistoryOptions{Dir: dir, DriftReference: "abc1234"}, false, "--drift-budget"},
+		{"budget that is no percentage", HistoryOptions{Dir: dir, DriftBudget: "0.1", DriftReference: "abc1234"}, false, "--drift-budget"},
+		{"baseline reference without a baseline", HistoryOptions{Dir: dir, DriftBudget: "10%", DriftReference: "baseline"}, false, "--drift-reference"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := NewHistory(ctx, tt.o)
+			if tt.err != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+					t.Errorf("error %v, want one naming %s", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (h == nil) != (tt.o.Dir == "") || h != nil && h.Record != tt.record {
+				t.Errorf("history %+v, want record %v", h, tt.record)
+			}
+		})
+	}
+	h, err := NewHistory(ctx, HistoryOptions{Dir: dir, DriftBudget: "7.5%", DriftReference: "abc1234"})
+	if err != nil || h.DriftBudget != 0.075 || h.DriftReference.Commit != "abc1234" {
+		t.Errorf("history %+v, err %v", h, err)
+	}
+}
