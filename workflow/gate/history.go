@@ -150,11 +150,10 @@ func trends(hist *history.History, cur []compare.Measurement, opt changepoint.Op
 	var out []report.Trend
 	for _, m := range cur {
 		k := history.Key{Profile: m.Profile, Case: m.CaseID, Env: history.EnvKey(m.Env)}
-		pts := history.Newest(hist.Series(k, compare.FPS))
+		pts, changes := hist.Recent(k, compare.FPS, opt)
 		if len(pts) == 0 {
 			continue
 		}
-		changes := history.ChangePoints(pts, compare.FPS, opt)
 		at := map[int]bool{}
 		for _, c := range changes {
 			at[c.Index] = true
