@@ -67,7 +67,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.history, "history", "", "main's history `DIR` (yologate history record): verdicts take its run-to-run spread into account, each case's trend is drawn, and a run of main is recorded into it")
 	fs.StringVar(&g.historyRemote, "history-remote", "", "keep the history on a branch of this git remote `URL`: DIR is then its working copy, fetched before the verdict, and a recorded run is pushed (retried when another job pushed first, never forced)")
 	fs.StringVar(&g.historyBranch, "history-branch", history.DefaultBranch, "with --history-remote: the branch the history lives on")
-	fs.StringVar(&g.record, "record", gate.RecordAuto, "when to record this run into the history: auto (a push to the default branch, or a scheduled run, in GitHub Actions), always or never")
+	fs.StringVar(&g.record, "record", gate.RecordAuto, "when to record this run into the history: auto (in GitHub Actions, a push to the default branch, a manual or a scheduled run of it), always or never")
 	fs.StringVar(&g.driftBudget, "drift-budget", "", "with --history: fail a case whose FPS is worse than --drift-reference's by more than this percentage (10%), even when every step was under the threshold")
 	fs.StringVar(&g.driftReference, "drift-reference", "", "the drift budget's pinned reference: a commit, a tag of the checkout, or baseline (each case's baseline median)")
 }

@@ -110,16 +110,17 @@ func ReadEnv(getenv func(string) string, eventPath string) (Env, error) {
 }
 
 // MainRun says whether the run measures the repository's default branch
-// as main's history keeps it (a push to the default branch, or a scheduled
-// run, which GitHub starts on the default branch), and why or why not, for
-// the log.
+// as main's history keeps it: a push to the default branch, a manual run
+// (workflow_dispatch) of it, or a scheduled run, which GitHub starts on
+// the default branch. why says which, or why not, for the log.
 func (e Env) MainRun() (bool, string) {
+	what := map[string]string{"push": "a push to", "workflow_dispatch": "a manual run of"}[e.EventName]
 	switch {
 	case !e.InActions:
 		return false, "not in GitHub Actions"
 	case e.EventName == "schedule":
 		return true, "a scheduled run of the default branch"
-	case e.EventName != "push":
+	case what == "":
 		return false, fmt.Sprintf("a %s event, not a push to the default branch", orNone(e.EventName))
 	}
 	ref := e.Event.Ref
@@ -127,12 +128,12 @@ func (e Env) MainRun() (bool, string) {
 		ref = e.Ref
 	}
 	if e.Event.DefaultBranch == "" {
-		return false, "the push event names no default branch"
+		return false, "the " + e.EventName + " event names no default branch"
 	}
 	if ref != "refs/heads/"+e.Event.DefaultBranch {
-		return false, fmt.Sprintf("a push to %s, not to the default branch %s", orNone(ref), e.Event.DefaultBranch)
+		return false, fmt.Sprintf("%s %s, not the default branch %s", what, orNone(ref), e.Event.DefaultBranch)
 	}
-	return true, "a push to the default branch " + e.Event.DefaultBranch
+	return true, what + " the default branch " + e.Event.DefaultBranch
 }
 
 func orNone(s string) string {
@@ -194,8 +195,9 @@ type Event struct {
 	// Fork is true when the head lives in another repository, so the token
 	// is read-only.
 	Fork bool
-	// Ref and DefaultBranch are a push's ref ("refs/heads/main") and the
-	// repository's default branch ("main"); empty for other events.
+	// Ref and DefaultBranch are the ref a push or a manual run
+	// (workflow_dispatch) is of ("refs/heads/main") and the repository's
+	// default branch ("main"); empty for other events.
 	Ref, DefaultBranch string
 }
 
@@ -304,6 +306,11 @@ func ParseEvent(name string, data []byte) (Event, error) {
 		if cs := p.CheckSuite; cs != nil {
 			ev.HeadSHA = cs.HeadSHA
 			ev.PR = prWithHead(cs.PullRequests, cs.HeadSHA)
+		}
+	case "workflow_dispatch":
+		ev.Ref = p.Ref
+		if p.Repository != nil {
+			ev.DefaultBranch = p.Repository.DefaultBranch
 		}
 	case "push":
 		ev.Ref = p.Ref

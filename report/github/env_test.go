@@ -115,6 +115,8 @@ func TestParseEventExamples(t *testing.T) {
 			Event{Name: "pull_request_target", Action: "synchronize", PR: 2, HeadSHA: prHead, BaseSHA: prBase, HeadRepo: "contributor/Hello-World", BaseRepo: same, Fork: true}},
 		{"push to a branch", "push", pushBranch,
 			Event{Name: "push", HeadSHA: pushHead, BaseRepo: same, Ref: "refs/heads/master", DefaultBranch: "master"}},
+		{"manual run of main", "workflow_dispatch", all["workflow_dispatch"][0],
+			Event{Name: "workflow_dispatch", BaseRepo: "octo-org/octo-repo", Ref: "refs/heads/main", DefaultBranch: "main"}},
 		{"workflow_run listing its pull request", "workflow_run", runWithPR,
 			Event{Name: "workflow_run", Action: "completed", PR: 2, HeadSHA: runHead, HeadRepo: "octo-org/octo-repo", BaseRepo: "octo-org/octo-repo"}},
 		{"workflow_run of a dispatch", "workflow_run", example(t, all, "workflow_run", "requested"),
@@ -245,7 +247,7 @@ func TestReadEnv(t *testing.T) {
 }
 
 // TestMainRun checks which runs main's history keeps: a push to the
-// default branch and a scheduled run, nothing else.
+// default branch, a manual or scheduled run of it, nothing else.
 func TestMainRun(t *testing.T) {
 	push := func(ref, def string) Event { return Event{Name: "push", Ref: ref, DefaultBranch: def} }
 	for _, tt := range []struct {
@@ -255,8 +257,10 @@ func TestMainRun(t *testing.T) {
 		why  string
 	}{
 		{"push to the default branch", Env{InActions: true, EventName: "push", Event: push("refs/heads/main", "main")}, true, "a push to the default branch main"},
-		{"push to another branch", Env{InActions: true, EventName: "push", Event: push("refs/heads/topic", "main")}, false, "a push to refs/heads/topic, not to the default branch main"},
-		{"push of a tag", Env{InActions: true, EventName: "push", Event: push("refs/tags/v1", "main")}, false, "not to the default branch"},
+		{"push to another branch", Env{InActions: true, EventName: "push", Event: push("refs/heads/topic", "main")}, false, "a push to refs/heads/topic, not the default branch main"},
+		{"manual run of main", Env{InActions: true, EventName: "workflow_dispatch", Event: Event{Name: "workflow_dispatch", Ref: "refs/heads/main", DefaultBranch: "main"}}, true, "a manual run of the default branch main"},
+		{"manual run of a branch", Env{InActions: true, EventName: "workflow_dispatch", Event: Event{Name: "workflow_dispatch", Ref: "refs/heads/topic", DefaultBranch: "main"}}, false, "a manual run of refs/heads/topic"},
+		{"push of a tag", Env{InActions: true, EventName: "push", Event: push("refs/tags/v1", "main")}, false, "not the default branch"},
 		{"push without a default branch", Env{InActions: true, EventName: "push", Ref: "refs/heads/main", Event: push("", "")}, false, "names no default branch"},
 		{"schedule", Env{InActions: true, EventName: "schedule", Ref: "refs/heads/main"}, true, "scheduled"},
 		{"pull request", Env{InActions: true, EventName: "pull_request", Event: Event{Name: "pull_request", PR: 3}}, false, "a pull_request event"},

@@ -12,8 +12,8 @@ import (
 
 // Record policies: when the gate records its run in main's history.
 const (
-	// RecordAuto records a run of main: a push to the default branch, or a
-	// scheduled run (see HistoryOptions.MainRun).
+	// RecordAuto records a run of main: a push to the default branch, a
+	// manual or a scheduled run of it (see HistoryOptions.MainRun).
 	RecordAuto = "auto"
 	// RecordAlways records every run, as on a machine outside CI that
 	// measures main.
@@ -34,7 +34,7 @@ type HistoryOptions struct {
 	// Record is a record policy; "" means RecordAuto.
 	Record string
 	// MainRun says whether the run measures main (a push to the default
-	// branch, a scheduled run), and Why, for RecordAuto.
+	// branch, a manual or a scheduled run of it), and Why, for RecordAuto.
 	MainRun bool
 	Why     string
 	// Meta says where a recorded run came from; a commit left empty is
