@@ -90,8 +90,13 @@ func (h *HistoryInfo) recordedLine() string {
 	return fmt.Sprintf("Recorded as a run of main: `%s` in %s.", codeText(h.Recorded, 200), "`"+codeText(h.Source, 200)+"`")
 }
 
+// maxTrends bounds the trends of one comment: ten charts of about 750
+// characters each leave the comment's room to the table and the details
+// when many cases changed at once.
+const maxTrends = 10
+
 // writeTrends draws, for each case that is not unchanged, main's last runs
-// and this run (TrendMermaid).
+// and this run (TrendMermaid), the worst cases first, up to maxTrends.
 func writeTrends(b *strings.Builder, h *HistoryInfo, cases []compare.CaseResult, names caseNames) {
 	if h == nil {
 		return
@@ -100,12 +105,21 @@ func writeTrends(b *strings.Builder, h *HistoryInfo, cases []compare.CaseResult,
 	for _, t := range h.Trends {
 		by[[2]string{t.Profile, t.CaseID}] = t
 	}
+	drawn, more := 0, 0
 	for _, c := range cases {
 		t, ok := by[[2]string{c.Profile, c.ID}]
 		if !ok || c.Verdict == compare.Unchanged {
 			continue
 		}
+		if drawn == maxTrends {
+			more++
+			continue
+		}
 		t.Case = names.short(c.ID)
 		b.WriteString(TrendMermaid(t))
+		drawn++
+	}
+	if more > 0 {
+		fmt.Fprintf(b, "\nThe trends of %d more %s are in the HTML report.\n", more, plural(more, "case"))
 	}
 }

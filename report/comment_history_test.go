@@ -123,3 +123,34 @@ func TestHistoryLine(t *testing.T) {
 		})
 	}
 }
+
+// TestCommentTrendsWithinLimit: 60 slower cases, each with a trend of 200
+// runs of main, still give a comment under GitHub's limit with the first
+// maxTrends trends and a note on the others, and each trend drawn shows at
+// most 9 runs of main and this run.
+func TestCommentTrendsWithinLimit(t *testing.T) {
+	var old, cur []compare.Measurement
+	h := &HistoryInfo{Source: "perf/history", Runs: 200}
+	for i := 0; i < 60; i++ {
+		m := meas(a10, fmt.Sprintf("detector-%02d", i), 100, 10)
+		old = append(old, m)
+		cur = append(cur, meas(a10, fmt.Sprintf("detector-%02d", i), 80, 10))
+		h.Trends = append(h.Trends, mainTrend(m.CaseID, 200, 80, 100))
+	}
+	in := commentInput(old, cur)
+	in.History = h
+	got := CommentMarkdown(in)
+	if n := utf8.RuneCountInString(got); n > MaxCommentChars {
+		t.Errorf("%d characters, over %d", n, MaxCommentChars)
+	}
+	n := strings.Count(got, "FPS of main and this run")
+	if n != maxTrends || !strings.Contains(got, "The trends of 50 more cases are in the HTML report.") {
+		t.Errorf("%d trends drawn, want %d and a note on the other 50", n, maxTrends)
+	}
+	for _, line := range strings.Split(got, "\n") {
+		if strings.HasPrefix(line, `    line "runs" [`) && strings.Count(line, ",") > maxTrendRuns {
+			t.Errorf("a trend of more than %d runs and this run: %s", maxTrendRuns, line)
+		}
+	}
+	t.Logf("%d trends in %d characters", n, utf8.RuneCountInString(got))
+}

@@ -1,6 +1,9 @@
 // Package gate is the gate's workflow: measure (or take given results),
 // compare with the baselines, and measure a suspected regression once more
-// before it fails. Publishing the outcome is the caller's (report).
+// before it fails. With main's history (History) the verdicts take main's
+// run-to-run spread into account, a drift budget is checked, each case's
+// trend is drawn from it, and a run of main is recorded into it.
+// Publishing the outcome is the caller's (report).
 package gate
 
 import (
