@@ -87,10 +87,6 @@ func idOf(e *baselines.Environment) envID {
 		reflect.ValueOf(e.ProviderOptions).Pointer()}
 }
 
-func keyOf(r *Record) Key {
-	return Key{Profile: r.Profile, Case: r.Case, Env: EnvKey(r.Env)}
-}
-
 // Series returns the run medians of metric m for key k, oldest first. A
 // record with marks (throttling, a foreign process, instability) is left
 // out: its number is suspect.

@@ -111,6 +111,9 @@ func runHistoryShow(ctx context.Context, c *Command, args []string, check bool) 
 	if m != compare.FPS && m != compare.P50MS && m != compare.P99MS {
 		return errs.Usagef("--metric", "use fps, p50_ms or p99_ms", "unknown metric %q", *metric)
 	}
+	if !check {
+		*budget = "" // show lists runs; .yologate.yml's budget is check's
+	}
 	var budgetFrac float64
 	if *budget != "" {
 		v, err := baselines.ParsePercent(*budget)

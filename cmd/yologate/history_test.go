@@ -162,3 +162,32 @@ func TestGateWithHistory(t *testing.T) {
 		t.Errorf("recording into a file that is not a folder: exit %d, want 3\n%s", code, stderr)
 	}
 }
+
+// TestHistoryCheckConfig: history check takes its drift budget from
+// .yologate.yml, written with underscores; show ignores it.
+func TestHistoryCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	hist := filepath.Join(dir, "history")
+	for i := range 12 {
+		fps := 100 * (1 - 0.02*float64(i/4)) * (1 + 0.002*float64(i%2))
+		res := cmpResults(t, dir, fmt.Sprintf("run%d.json", i), cmpProfile, fps, 10, caseV8)
+		if code, out, errOut := cmpMain(t, "history", "record", "--history", hist, "--results", res,
+			"--commit", fmt.Sprintf("%02d%038x", i, i), "--date", fmt.Sprintf("2026-11-%02dT10:00:00Z", i+1)); code != 0 {
+			t.Fatalf("record: exit %d\n%s%s", code, out, errOut)
+		}
+	}
+	cfg := filepath.Join(dir, "yologate.yml")
+	write := func(body string) {
+		if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("history: " + hist + "\ndrift_budget: 3%\ndrift_reference: 0000000\n")
+	if code, out, errOut := cmpMain(t, "history", "check", "--config", cfg); code != 1 || !strings.Contains(out, "past the 3% budget") {
+		t.Errorf("check: exit %d, want 1 with the budget spent:\n%s%s", code, out, errOut)
+	}
+	write("history: " + hist + "\ndrift_budget: 3%\ndrift_reference: no-such-tag\n")
+	if code, out, errOut := cmpMain(t, "history", "show", "--config", cfg); code != 0 || !strings.Contains(out, caseV8) {
+		t.Errorf("show: exit %d, want 0 whatever the drift reference:\n%s%s", code, out, errOut)
+	}
+}
