@@ -188,11 +188,7 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 			}
 		}
 	}
-	mainRun, why := env.MainRun()
-	gin.History, err = gate.NewHistory(ctx, gate.HistoryOptions{Dir: g.history, Remote: g.historyRemote, Branch: g.historyBranch, Record: g.record,
-		MainRun: mainRun, Why: why, Meta: history.Meta{Commit: env.SHA, Ref: env.Ref, URL: env.RunURL},
-		DriftBudget: g.driftBudget, DriftReference: g.driftReference, Baseline: base, Log: c.Stderr})
-	if err != nil {
+	if gin.History, err = c.gateHistory(ctx, &g, env, base); err != nil {
 		return err
 	}
 	res, err := gate.Run(ctx, gin)
@@ -238,16 +234,7 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	pctx, cancel := context.WithTimeout(ctx, publishTimeout)
 	defer cancel()
 	pubErr := pub.Publish(pctx, o)
-	err = c.afterPublish(ctx, verdictError(rep), pubErr)
-	if rec := res.History.RecordError(); rec != nil {
-		// A run of main that was not recorded fails a passing gate (exit 3
-		// or 2); beside a failing verdict it is a warning.
-		if err == nil {
-			return rec
-		}
-		fmt.Fprintf(c.Stderr, "yologate: warning: %v\n", rec)
-	}
-	return err
+	return c.afterRecord(c.afterPublish(ctx, verdictError(rep), pubErr), res.History.RecordError())
 }
 
 // checkBaseModels reads every --base-model file before anything runs: one
