@@ -70,9 +70,12 @@ LABEL org.opencontainers.image.title="yologate" \
       io.yologate.cudnn.version="${CUDNN_VERSION_LABEL}" \
       io.yologate.tensorrt.version="${TENSORRT_VERSION}"
 
+# git (and the CA certificates it checks servers with) fetches and pushes
+# main's history branch: the action's history input.
 RUN set -eu; \
     apt-get update; \
     apt-get install -y --no-install-recommends \
+      ca-certificates git \
       "libnvinfer10=${TENSORRT_VERSION}" \
       "libnvinfer-plugin10=${TENSORRT_VERSION}" \
       "libnvonnxparsers10=${TENSORRT_VERSION}"; \

@@ -125,6 +125,11 @@ func Detect(series []float64, opt Options) []Point {
 			}
 			if top >= cand.q {
 				reach++
+				// Once this many shuffles reach it, the split cannot pass
+				// the test whatever the rest do: stop drawing them.
+				if float64(reach+1)/float64(opt.Permutations+1) > opt.Alpha {
+					break
+				}
 			}
 		}
 		pval := float64(reach+1) / float64(opt.Permutations+1)

@@ -339,6 +339,7 @@ func finishCase(c *CaseResult) {
 			c.Reason, c.Remedy, c.NeedRepeats = "accuracy: "+c.Accuracy.Reason, c.Accuracy.Remedy, 0
 		}
 	}
+	applyDrift(c)
 }
 
 // assumption is the one distributional assumption the comparison makes: none.

@@ -223,6 +223,9 @@ type CaseResult struct {
 	// ("run-to-run spread from 20 runs of main") or not (NoHistoryNote);
 	// empty for a comparison without history (Compare).
 	HistoryNote string `json:"history_note,omitempty"`
+	// Drift is the case's drift against a pinned reference over main's
+	// history; nil without a drift budget (SetDrift).
+	Drift *DriftCheck `json:"drift,omitempty"`
 }
 
 // MetricResult compares one metric of one case.

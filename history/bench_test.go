@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/yologate/yologate/changepoint"
+	"github.com/yologate/yologate/compare"
 )
 
 // storeRuns and storeCases size the store of docs/BENCHMARKS.md: 10,000
@@ -65,5 +68,37 @@ func BenchmarkReadStore(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/1e6, "MB-on-disk")
 	b.ReportMetric(float64(files), "files")
+	os.RemoveAll(dir)
+}
+
+// BenchmarkGateUse is what a gate does with a store of 10,000 runs of 20
+// cases once it is read: the records indexed by series, each case's recent
+// run medians of every metric for the verdicts (ForCompare) and its FPS
+// change points for the trend, over the newest Window runs.
+//
+//	go test -run '^$' -bench GateUse -benchtime 5x ./history
+func BenchmarkGateUse(b *testing.B) {
+	dir := b.TempDir()
+	buildStore(b, dir)
+	h, err := Read(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cur []compare.Measurement
+	for _, rec := range h.Runs[len(h.Runs)-1].Records {
+		cur = append(cur, compare.Measurement{Profile: rec.Profile, CaseID: rec.Case, Env: rec.Env})
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rh := h.ForCompare(cur, changepoint.Options{})
+		for _, k := range h.Keys() {
+			h.Recent(k, compare.FPS, changepoint.Options{}) // the trend
+		}
+		h.byKey, h.recent = nil, nil
+		if len(rh) != len(cur) {
+			b.Fatal(len(rh))
+		}
+	}
+	b.ReportMetric(float64(len(cur)), "cases")
 	os.RemoveAll(dir)
 }

@@ -17,9 +17,9 @@ type ReviewOptions struct {
 	// it drifted past Budget since Reference.
 	Check bool
 	// Budget is the drift budget as a fraction (0.10 = 10%); 0 checks no
-	// drift. Reference is the commit whose runs it is measured from.
+	// drift. Reference is the level it is measured from (ResolveReference).
 	Budget    float64
-	Reference string
+	Reference Reference
 	// Changepoint tunes the change-point detection.
 	Changepoint changepoint.Options
 }
@@ -37,8 +37,8 @@ type SeriesReview struct {
 	// Worse reports that the newest change point made the metric worse
 	// (only in a check).
 	Worse bool
-	// NoReference reports that no run of the series has the reference
-	// commit, so its drift was not checked.
+	// NoReference reports that the history holds no level of the
+	// reference for the series, so its drift was not checked.
 	NoReference bool
 	// Drift is the drift budget's verdict; nil when it was not checked.
 	Drift *Budget
@@ -72,19 +72,29 @@ func Review(h *History, o ReviewOptions) ([]SeriesReview, error) {
 				s.Worse = true
 			}
 			if o.Budget > 0 {
-				since, ref, ok := ReferenceOf(pts, o.Reference)
-				if !ok {
-					s.NoReference = true
-				} else {
-					b, err := Drift(since, m, ref, o.Budget, o.Changepoint)
-					if err != nil {
-						return nil, err
-					}
+				b, ok, err := DriftOf(k, pts, m, o.Reference, 0, o.Budget, o.Changepoint)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
 					s.Drift = &b
+				} else {
+					s.NoReference = true
 				}
 			}
 		}
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// Failing counts the series a check fails (SeriesReview.Failed).
+func Failing(series []SeriesReview) int {
+	n := 0
+	for _, s := range series {
+		if s.Failed() {
+			n++
+		}
+	}
+	return n
 }

@@ -25,7 +25,7 @@ func TestReview(t *testing.T) {
 	}
 	check := func(budget float64, ref string) SeriesReview {
 		t.Helper()
-		out, err := Review(h, ReviewOptions{Metric: compare.FPS, Check: true, Budget: budget, Reference: ref, Changepoint: cp})
+		out, err := Review(h, ReviewOptions{Metric: compare.FPS, Check: true, Budget: budget, Reference: Reference{Commit: ref}, Changepoint: cp})
 		if err != nil || len(out) != 1 {
 			t.Fatalf("check: %d series (%v)", len(out), err)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -89,9 +90,14 @@ func valuesPtr(s *baselines.Samples, m compare.Metric) *[]float64 {
 // are left out, as in the comparison of a baseline.
 func EnvKey(e baselines.Environment) string {
 	var b strings.Builder
+	b.Grow(160)
 	add := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(&b, "%s=%s;", k, v)
+			// Plain appends: a store's index computes this for every record.
+			b.WriteString(k)
+			b.WriteByte('=')
+			b.WriteString(v)
+			b.WriteByte(';')
 		}
 	}
 	if e.GPUModel == "" {
@@ -105,7 +111,7 @@ func EnvKey(e baselines.Environment) string {
 	add("provider", e.Provider)
 	add("precision", e.Precision)
 	if e.Threads != 0 {
-		add("threads", fmt.Sprint(e.Threads))
+		add("threads", strconv.Itoa(e.Threads))
 	}
 	keys := make([]string, 0, len(e.ProviderOptions))
 	for k := range e.ProviderOptions {

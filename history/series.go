@@ -3,6 +3,8 @@ package history
 import (
 	"fmt"
 	"math"
+	"reflect"
+	"slices"
 	"sort"
 	"time"
 
@@ -29,16 +31,10 @@ type Point struct {
 
 // Keys returns the keys of every series in h, sorted.
 func (h *History) Keys() []Key {
-	seen := map[Key]bool{}
-	var out []Key
-	for _, r := range h.Runs {
-		for i := range r.Records {
-			k := keyOf(&r.Records[i])
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, k)
-			}
-		}
+	idx := h.index()
+	out := make([]Key, 0, len(idx))
+	for k := range idx {
+		out = append(out, k)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -53,8 +49,42 @@ func (h *History) Keys() []Key {
 	return out
 }
 
-func keyOf(r *Record) Key {
-	return Key{Profile: r.Profile, Case: r.Case, Env: EnvKey(r.Env)}
+// index returns the records of h by series key, in run order.
+func (h *History) index() map[Key][]recordRef {
+	if h.byKey != nil && h.indexed == len(h.Runs) {
+		return h.byKey
+	}
+	h.byKey, h.indexed, h.recent = map[Key][]recordRef{}, len(h.Runs), nil
+	envKeys := map[envID]string{}
+	for _, r := range h.Runs {
+		for i := range r.Records {
+			rec := &r.Records[i]
+			id := idOf(&rec.Env)
+			ek, ok := envKeys[id]
+			if !ok {
+				ek = EnvKey(rec.Env)
+				envKeys[id] = ek
+			}
+			k := Key{Profile: rec.Profile, Case: rec.Case, Env: ek}
+			h.byKey[k] = append(h.byKey[k], recordRef{r, rec})
+		}
+	}
+	return h.byKey
+}
+
+// envID is what EnvKey reads of an environment, its provider options by
+// identity: the records parsed from one case line share one options map,
+// so that indexing a store computes each environment's key once. A field
+// EnvKey reads must be here too.
+type envID struct {
+	cpu, gpu, driver, cuda, ort, trt, provider, precision string
+	threads                                               int
+	options                                               uintptr
+}
+
+func idOf(e *baselines.Environment) envID {
+	return envID{e.CPUModel, e.GPUModel, e.Driver, e.CUDADriver, e.ORTVersion, e.TensorRTVersion, e.Provider, e.Precision, e.Threads,
+		reflect.ValueOf(e.ProviderOptions).Pointer()}
 }
 
 // Series returns the run medians of metric m for key k, oldest first. A
@@ -62,18 +92,56 @@ func keyOf(r *Record) Key {
 // out: its number is suspect.
 func (h *History) Series(k Key, m compare.Metric) []Point {
 	var out []Point
-	for _, r := range h.Runs {
-		for i := range r.Records {
-			rec := &r.Records[i]
-			if len(rec.Marks) > 0 || keyOf(rec) != k {
-				continue
-			}
-			if v, ok := rec.Median(m); ok {
-				out = append(out, Point{Run: r, Record: rec, Median: v})
-			}
+	for _, ref := range h.index()[k] {
+		if len(ref.rec.Marks) > 0 {
+			continue
+		}
+		if v, ok := ref.rec.Median(m); ok {
+			out = append(out, Point{Run: ref.run, Record: ref.rec, Median: v})
 		}
 	}
 	return out
+}
+
+type recentKey struct {
+	k   Key
+	m   compare.Metric
+	opt changepoint.Options
+}
+
+type recentSeries struct {
+	points  []Point
+	changes []Change
+}
+
+// Recent returns the newest Window points of the series of key k and
+// metric m, and their change points: what a verdict, a trend and a drift
+// budget look at. Each series is searched for change points once.
+func (h *History) Recent(k Key, m compare.Metric, opt changepoint.Options) ([]Point, []Change) {
+	h.index()
+	rk := recentKey{k, m, opt}
+	if r, ok := h.recent[rk]; ok {
+		return r.points, r.changes
+	}
+	// The newest Window points, found from the end: a median is computed
+	// only for the runs looked at.
+	refs := h.index()[k]
+	var pts []Point
+	for i := len(refs) - 1; i >= 0 && len(pts) < Window; i-- {
+		if len(refs[i].rec.Marks) > 0 {
+			continue
+		}
+		if v, ok := refs[i].rec.Median(m); ok {
+			pts = append(pts, Point{Run: refs[i].run, Record: refs[i].rec, Median: v})
+		}
+	}
+	slices.Reverse(pts)
+	r := recentSeries{pts, ChangePoints(pts, m, opt)}
+	if h.recent == nil {
+		h.recent = map[recentKey]recentSeries{}
+	}
+	h.recent[rk] = r
+	return r.points, r.changes
 }
 
 // Medians returns the medians of points, in order.
@@ -123,8 +191,12 @@ func Since(points []Point, changes []Change) []Point {
 // Budget is the drift of one series against a pinned reference.
 type Budget struct {
 	// Reference is the reference level; Current the median of the runs
-	// since the newest change point (all runs without one).
+	// since the newest change point (all runs without one), or the run
+	// judged (DriftOf).
 	Reference, Current float64
+	// Main is main's level, the median of the runs since the newest
+	// change point; set by DriftOf.
+	Main float64
 	// DriftPct is how much worse Current is than Reference, in percent
 	// (negative when it is better).
 	DriftPct float64
@@ -201,15 +273,15 @@ const RecentRuns = 30
 
 // ForCompare returns, for each current measurement, main's recent run
 // medians of its case in the same environment, for compare.CompareHistory:
-// per metric, the runs since the newest change point, at most RecentRuns.
+// per metric, the runs since the newest change point among the newest
+// Window, at most RecentRuns.
 func (h *History) ForCompare(cur []compare.Measurement, opt changepoint.Options) []compare.RunHistory {
 	var out []compare.RunHistory
 	for _, m := range cur {
 		k := Key{Profile: m.Profile, Case: m.CaseID, Env: EnvKey(m.Env)}
 		rh := compare.RunHistory{Profile: m.Profile, CaseID: m.CaseID, Medians: map[compare.Metric][]float64{}}
 		for _, metric := range compare.Metrics {
-			pts := h.Series(k, metric)
-			pts = Since(pts, ChangePoints(pts, metric, opt))
+			pts := Since(h.Recent(k, metric, opt))
 			if len(pts) > RecentRuns {
 				pts = pts[len(pts)-RecentRuns:]
 			}

@@ -136,3 +136,26 @@ func TestDrift(t *testing.T) {
 		t.Errorf("one 5%% step: %+v, want about 5%% drift, not spent, one culprit", b)
 	}
 }
+
+// TestIndexFollowsRuns: a series read before runs were added includes them
+// when read again, and Recent finds the same newest runs as Series.
+func TestIndexFollowsRuns(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	h := staircase(r, []float64{100, 90}, Window/2+10, 0.002)
+	k := h.Keys()[0]
+	n := len(h.Series(k, compare.FPS))
+	more := staircase(r, []float64{90}, 3, 0.002)
+	h.Runs = append(h.Runs, more.Runs...)
+	all := h.Series(k, compare.FPS)
+	if len(all) != n+3 {
+		t.Fatalf("%d points after adding 3 runs to %d", len(all), n)
+	}
+	recent, changes := h.Recent(k, compare.FPS, changepoint.Options{Seed: 1})
+	want := Newest(all)
+	if len(recent) != Window || recent[0].Run != want[0].Run || recent[Window-1].Run != want[Window-1].Run {
+		t.Errorf("Recent gave %d points from %v, want the newest %d", len(recent), recent[0].Run.ID, Window)
+	}
+	if len(changes) != 1 || all[len(all)-Window+changes[0].Index].Run.Commit[:2] != "01" {
+		t.Errorf("changes %+v, want the one step down", changes)
+	}
+}

@@ -31,6 +31,20 @@ type History struct {
 	// "file:line: message"; a verdict that used this history should say
 	// that some of it was left out.
 	Warnings []error
+
+	// byKey indexes the records of Runs by series (Key), so that a series
+	// is found without computing every record's key again; built on first
+	// use and again when Runs has grown.
+	byKey   map[Key][]recordRef
+	indexed int
+	// recent memoizes Recent.
+	recent map[recentKey]recentSeries
+}
+
+// recordRef is one record of a run.
+type recordRef struct {
+	run *Run
+	rec *Record
 }
 
 // RunPath is the path of run r's file inside a store folder.

@@ -131,8 +131,9 @@ func TestNiceCeil(t *testing.T) {
 }
 
 // TestGoldenCharts checks the chart rules in every golden comment: an
-// axis from zero, two series with a legend, few enough x labels, a title
-// that fits.
+// axis from zero, two series with a legend (the baseline and this run, or
+// a trend's runs and main's level), few enough x labels, a title that
+// fits.
 func TestGoldenCharts(t *testing.T) {
 	block := regexp.MustCompile("(?s)```mermaid\n(.*?)```")
 	title := regexp.MustCompile(`(?m)^    title "([^"]*)"$`)
@@ -155,6 +156,11 @@ func TestGoldenCharts(t *testing.T) {
 				t.Errorf("%s: no x-axis, or over %d labels:\n%s", g, 2*maxBarsPerSide, c)
 			case !regexp.MustCompile(`(?m)^    y-axis "[^"]*" 0 --> `).MatchString(c):
 				t.Errorf("%s: the value axis does not start at zero:\n%s", g, c)
+			case strings.Contains(c, `line "runs" [`):
+				// A trend: main's runs ending with this run, and main's level.
+				if !strings.Contains(c, `"this run"]`) || !strings.Contains(c, `line "main level" [`) {
+					t.Errorf("%s: a trend without this run or main's level:\n%s", g, c)
+				}
 			case !strings.Contains(c, `bar "this run" [`) || !strings.Contains(c, `bar "baseline" [`):
 				t.Errorf("%s: the baseline and this run are not two series:\n%s", g, c)
 			}

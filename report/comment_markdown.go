@@ -39,6 +39,9 @@ type CommentInput struct {
 	// Paired, when set, says the base was measured in the same job and
 	// decided the verdict; Baseline is then only the reference.
 	Paired *PairedInfo
+	// History, when set, says what main's history did for the verdicts,
+	// and holds each case's trend.
+	History *HistoryInfo
 }
 
 // verdictEmoji is the mark shown next to each verdict.
@@ -224,6 +227,9 @@ func renderComment(in CommentInput, level detail) string {
 	if in.Paired != nil {
 		fmt.Fprintf(&b, "%s\n\n", in.Paired.pairedLine())
 	}
+	if in.History != nil {
+		fmt.Fprintf(&b, "%s\n\n", in.History.historyLine(r, in.Paired != nil))
+	}
 	if len(in.Confirmed) > 0 {
 		fmt.Fprintf(&b, "Re-measured before the verdict: %s.\n\n", codeList(in.Confirmed))
 	}
@@ -241,6 +247,7 @@ func renderComment(in CommentInput, level detail) string {
 	}
 	if level < bare {
 		writeCharts(&b, shown, names)
+		writeTrends(&b, in.History, shown, names)
 		writeDetails(&b, in, shown)
 	}
 	if r.ChecksNothing() || r.Fail && r.Verdict == compare.New {
@@ -250,6 +257,9 @@ func renderComment(in CommentInput, level detail) string {
 	if r.Verdict == compare.Regression || r.Verdict == compare.AccuracyRegression {
 		fmt.Fprintf(&b, "\n**If the change is intended**, make this run the baseline after review: add the label `perf-baseline-approved` to the pull request where the baseline-update workflow runs, or on this runner `%s` and commit the file.\n",
 			codeText(AcceptCommand(in.Args, baselinePath(in)), 400))
+	}
+	if in.History != nil && in.History.Recorded != "" {
+		fmt.Fprintf(&b, "\n%s\n", in.History.recordedLine())
 	}
 	b.WriteString("\n<sub>")
 	b.WriteString(commentText(compareSettings(r), 400))

@@ -106,6 +106,9 @@ func layoutCompare(r *compare.Report) compareLayout {
 		if c.HistoryNote != "" {
 			caseNotes = append(caseNotes, addNote(c.ID+": "+c.HistoryNote))
 		}
+		if c.Drift != nil {
+			caseNotes = append(caseNotes, addNote(c.ID+": "+c.Drift.Reason()))
+		}
 		if len(c.Metrics) == 0 {
 			l.rows[c.Profile] = append(l.rows[c.Profile], compareRow{caseID: c.ID, verdict: c.Verdict.Symbol(), notes: caseNotes})
 			continue
@@ -130,6 +133,9 @@ func layoutCompare(r *compare.Report) compareLayout {
 			}
 			if m.Verdict != m.Measured && m.Measured != "" {
 				v += " (" + m.Measured.Symbol() + " as measured)"
+			}
+			if i == 0 && c.Drift != nil && c.Drift.Spent && m.Verdict != compare.Regression {
+				v += " (drift budget spent: regression)"
 			}
 			row.verdict, row.notes = v, rowNotes
 			l.rows[c.Profile] = append(l.rows[c.Profile], row)

@@ -21,7 +21,10 @@ type TrendRun struct {
 
 // Trend is main's runs of one case, oldest first, and this run.
 type Trend struct {
-	// Case is the case's name as the comment shows it.
+	// Profile and CaseID identify the case the trend belongs to.
+	Profile, CaseID string
+	// Case is the case's name as the chart's title shows it; "" means
+	// CaseID.
 	Case string
 	Runs []TrendRun
 	// Current is this run's median FPS; 0 draws main's runs alone.
@@ -72,9 +75,9 @@ func TrendMermaid(t Trend) string {
 	for range labels {
 		level = append(level, chartValue(t.Level))
 	}
-	title := fmt.Sprintf("%s: FPS of the last %d runs of main", t.Case, len(runs))
+	title := fmt.Sprintf("%s: FPS of the last %d runs of main", t.name(), len(runs))
 	if t.Current > 0 {
-		title = fmt.Sprintf("%s: FPS of main and this run", t.Case)
+		title = fmt.Sprintf("%s: FPS of main and this run", t.name())
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n```mermaid\n%s\nxychart-beta\n", chartInit)
@@ -122,8 +125,15 @@ func TrendSVG(t Trend) string {
 		series = append(series, svgSeries{Name: "this run", Color: "#1a7f37", Points: true,
 			X: []float64{float64(len(t.Runs) + 1)}, Y: []float64{t.Current}})
 	}
-	return svgChart{Title: t.Case + ": FPS on main", XLabel: "run of main, oldest first (red: a change point; grey: main's level since)", YLabel: "FPS",
+	return svgChart{Title: t.name() + ": FPS on main", XLabel: "run of main, oldest first (red: a change point; grey: main's level since)", YLabel: "FPS",
 		Series: series, YFromZero: true, XInteger: true}.render()
+}
+
+func (t Trend) name() string {
+	if t.Case == "" {
+		return t.CaseID
+	}
+	return t.Case
 }
 
 // shortCommit is the first n characters of a commit.

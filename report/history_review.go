@@ -26,10 +26,10 @@ func WriteHistoryReview(w io.Writer, series []history.SeriesReview, m compare.Me
 			notes = append(notes, fmt.Sprintf("%s on %s: the newest change point, at %s, made %s worse by %+.1f%%", k.Case, k.Profile, commitText(last.Commit), m.Label(), last.DeltaPct))
 		}
 		if s.NoReference {
-			notes = append(notes, fmt.Sprintf("%s on %s: no run of %s in the history, no drift budget", k.Case, k.Profile, reference))
+			notes = append(notes, fmt.Sprintf("%s on %s: no level of %s in the history, no drift budget", k.Case, k.Profile, reference))
 		}
 		if b := s.Drift; b != nil && b.Spent {
-			notes = append(notes, fmt.Sprintf("%s on %s: drifted %.1f%% since %s, past the %.0f%% budget; steps: %s", k.Case, k.Profile, b.DriftPct, commitText(reference), b.BudgetPct, changeList(b.Culprits)))
+			notes = append(notes, fmt.Sprintf("%s on %s: drifted %.1f%% since %s, past the %g%% budget; steps: %s", k.Case, k.Profile, b.DriftPct, commitText(reference), b.BudgetPct, changeList(b.Culprits)))
 		}
 	}
 	if err := tw.Flush(); err != nil {

@@ -27,7 +27,7 @@ cpu=x    model=yolo11n  3     80          -
 
 model=yolov8n on cpu=x: the newest change point, at aaaaaaaaaaaa, made fps worse by -6.1%
 model=yolov8n on cpu=x: drifted 6.3% since bbbbbbbbbbbb, past the 5% budget; steps: aaaaaaaaaaaa -6.1%
-model=yolo11n on cpu=x: no run of ` + sha('b') + ` in the history, no drift budget
+model=yolo11n on cpu=x: no level of ` + sha('b') + ` in the history, no drift budget
 `
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)

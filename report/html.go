@@ -24,6 +24,9 @@ type HTMLReport struct {
 	BaseFPS map[string][]float64
 	// Verdicts are the comparison's rows, in display order; optional.
 	Verdicts []HTMLVerdict
+	// History is what a gate took from main's history: each case's trend
+	// is drawn after its FPS chart, with the change points; optional.
+	History *HistoryInfo
 }
 
 // HTMLVerdict is one row of the verdict table, already formatted, plus the
@@ -77,12 +80,24 @@ func WriteHTML(w io.Writer, r HTMLReport) error {
 			bands[v.Profile+"\x00"+v.CaseID] = v
 		}
 	}
+	trends := map[string]Trend{}
+	host := hostLine(r.Head.Fingerprint)
+	if h := r.History; h != nil {
+		for _, t := range h.Trends {
+			trends[t.Profile+"\x00"+t.CaseID] = t
+		}
+		host += fmt.Sprintf(" · main's history: %d %s in %s", h.Runs, plural(h.Runs, "run"), h.Source)
+	}
 	var cases []htmlCase
 	for i := range r.Head.Cases {
 		c := &r.Head.Cases[i]
 		bc := base[c.Profile+"\x00"+c.ID]
 		hc := htmlCase{ID: c.ID, Profile: c.Profile, Includes: c.Includes, Summary: caseSummary(c)}
 		hc.Charts = append(hc.Charts, fpsChart(c, bc, r.BaseFPS[c.ID], bands[c.Profile+"\x00"+c.ID]))
+		if t, ok := trends[c.Profile+"\x00"+c.ID]; ok && len(t.Runs) > 0 {
+			t.Case = c.Model.Name
+			hc.Charts = append(hc.Charts, template.HTML(TrendSVG(t)))
+		}
 		hc.Charts = append(hc.Charts, cdfChart(c, bc))
 		if ch, ok := telemetryChart(c); ok {
 			hc.Charts = append(hc.Charts, ch)
@@ -103,7 +118,7 @@ func WriteHTML(w io.Writer, r HTMLReport) error {
 		Verdicts []HTMLVerdict
 		Cases    []htmlCase
 		Host     string
-	}{title, r.Head, r.Verdicts, cases, hostLine(r.Head.Fingerprint)}
+	}{title, r.Head, r.Verdicts, cases, host}
 	return htmlPage.Execute(w, data)
 }
 

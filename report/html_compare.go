@@ -25,6 +25,7 @@ func HTMLVerdicts(r *compare.Report) (rows []HTMLVerdict, baseFPS map[string][]f
 				Verdict: string(m.Verdict), Note: metricReason(m),
 			}
 			if m.Metric == compare.FPS {
+				row.Note = joinNotes(row.Note, c.HistoryNote)
 				baseFPS[c.ID] = m.Old.Values
 				if finite(m.Old.Lo, m.Old.Hi) {
 					row.BaseLow, row.BaseHigh = m.Old.Lo, m.Old.Hi
@@ -39,8 +40,28 @@ func HTMLVerdicts(r *compare.Report) (rows []HTMLVerdict, baseFPS map[string][]f
 			rows = append(rows, HTMLVerdict{Profile: c.Profile, CaseID: c.ID, Metric: "accuracy",
 				Verdict: string(c.Accuracy.Verdict), Note: accuracyReason(c.Accuracy)})
 		}
+		if d := c.Drift; d != nil {
+			v := compare.Unchanged
+			if d.Spent {
+				v = compare.Regression
+			}
+			rows = append(rows, HTMLVerdict{Profile: c.Profile, CaseID: c.ID, Metric: "drift budget",
+				Base: fmt.Sprintf("%.4g", d.Level), Head: fmt.Sprintf("%.4g", d.Current), Delta: fmt.Sprintf("%+.1f%%", -d.DriftPct),
+				Verdict: string(v), Note: d.Reason()})
+		}
 	}
 	return rows, baseFPS
+}
+
+// joinNotes joins the notes that are not empty with "; ".
+func joinNotes(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }
 
 func finite(xs ...float64) bool {

@@ -121,7 +121,7 @@ func (c svgChart) render() string {
 	lx := w - padRight
 	for i := len(c.Series) - 1; i >= 0; i-- {
 		s := c.Series[i]
-		lx -= 18 + 6*len([]rune(s.Name))
+		lx -= 24 + 6*len([]rune(s.Name))
 		fmt.Fprintf(&b, `<rect x="%d" y="7" width="10" height="10" fill="%s"/><text x="%d" y="16" class="legend">%s</text>`,
 			lx, s.Color, lx+14, html.EscapeString(s.Name))
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/internal/golden"
 	"github.com/yologate/yologate/runner/results"
 )
 
@@ -144,4 +146,41 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Fatalf("screenshot %s missing or tiny: %v", shot, err)
 	}
 	t.Logf("screenshot: %s (%d bytes)", shot, st.Size())
+}
+
+// TestHTMLHistoryGolden draws main's history in the HTML report: the trend
+// of the case with its change points after the FPS chart, and the drift
+// budget as a row of the verdict table.
+func TestHTMLHistoryGolden(t *testing.T) {
+	head := syntheticRun("yolov8n", 100, false)
+	head.Cases[0].Model.Name = "yolov8n"
+	c := head.Cases[0]
+	old := []compare.Measurement{{Profile: c.Profile, CaseID: c.ID, Samples: map[compare.Metric][]float64{compare.FPS: {104, 105, 106, 105, 104}}}}
+	r := compare.CompareHistory(old, compare.FromResults(head), []compare.RunHistory{{Profile: c.Profile, CaseID: c.ID,
+		Medians: map[compare.Metric][]float64{compare.FPS: {103, 104, 105, 104, 103, 104}}}}, compare.DefaultOptions())
+	r.Cases[0].SetDrift(&compare.DriftCheck{Metric: compare.FPS, Reference: "v1.0 (0a1b2c3)", Level: 110, Main: 104, Current: 102,
+		DriftPct: 7.3, BudgetPct: 5, Spent: true, Steps: []compare.DriftStep{{Commit: "1a2c6d5", DeltaPct: -3}, {Commit: "1a2d9ea", DeltaPct: -2.9}}})
+	r.Finish()
+	trend := mainTrend(c.ID, 8, 102, 110, 107, 104)
+	trend.Profile = c.Profile
+	in := HTMLReport{Title: "yologate gate perf/gate", Head: head, History: &HistoryInfo{Source: "perf/history", Runs: 24, Trends: []Trend{trend}}}
+	in.Verdicts, in.BaseFPS = HTMLVerdicts(r)
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{`aria-label="yolov8n: FPS on main"`, "run-to-run spread from 6 runs of main", "<td>drift budget</td>", "main&#39;s history: 24 runs in perf/history",
+		"past the 5% drift budget; steps on main: 1a2c6d5 -3.0%, 1a2d9ea -2.9%"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if n := strings.Count(out, `fill="#cf222e"><title>change: `); n != 2 {
+		t.Errorf("%d change points drawn, want 2", n)
+	}
+	if strings.Contains(out, "<script") {
+		t.Error("the report has a script")
+	}
+	golden.Check(t, "report_history.html", out)
 }

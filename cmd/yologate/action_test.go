@@ -235,23 +235,7 @@ func TestActionEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range f.Cases {
-		for j := range f.Cases[i].Repeats {
-			r := &f.Cases[i].Repeats[j]
-			r.WallNS = int64(float64(r.WallNS) / speedup)
-			r.FPS = float64(r.Frames) / (float64(r.WallNS) / 1e9)
-			for k := range r.LatenciesNS {
-				r.LatenciesNS[k] = int64(float64(r.LatenciesNS[k]) / speedup)
-			}
-			l := &r.Latency
-			l.MinMS, l.MeanMS, l.P50MS, l.MaxMS = l.MinMS/speedup, l.MeanMS/speedup, l.P50MS/speedup, l.MaxMS/speedup
-			for _, p := range []*float64{l.P90MS, l.P95MS, l.P99MS} {
-				if p != nil {
-					*p /= speedup
-				}
-			}
-		}
-	}
+	scaleSpeed(f, speedup)
 	fast := filepath.Join(work, "fast.json")
 	if err := results.Write(fast, f); err != nil {
 		t.Fatal(err)

@@ -257,7 +257,8 @@ func (c *Command) parseFlags(fs *flag.FlagSet, args []string) error {
 // The others (models generate, detect, ...) take only
 // their flags, so a repository's settings never change what they do.
 var configured = map[string]bool{"run": true, "gate": true, "ab": true, "compare": true, "capacity": true, "sweep": true, "report": true,
-	"baseline update": true, "baseline show": true}
+	"baseline update": true, "baseline show": true,
+	"history record": true, "history show": true, "history check": true}
 
 // applyConfig sets the flags that the config file names and the command
 // line did not, and keeps the file's explicit cases for setup.Bench.Specs.

@@ -47,6 +47,9 @@ func runGate(ctx context.Context, c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if in.History, err = g.MainHistory(ctx, c.env(), target.Env, in.Baseline); err != nil {
+		return err
+	}
 	res, err := gate.Run(ctx, in)
 	if err != nil {
 		return err
@@ -74,7 +77,7 @@ func (c *Command) publishGate(ctx context.Context, g *setup.Gate, target publish
 	if err != nil {
 		return err
 	}
-	return publish.Send(ctx, pub, o, verdictError(res.Report), c.Stderr)
+	return publish.WithRecord(publish.Send(ctx, pub, o, verdictError(res.Report), c.Stderr), res.History.RecordError(), c.Stderr)
 }
 
 // resultsOrBenchmark refuses a benchmark or workload flag given on the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 
 const historyUsage = `Usage: yologate history record --history DIR --results FILE [--commit SHA] [--date T] [--ref REF] [--url URL]
        yologate history show --history DIR [--case GLOB] [--metric fps]
-       yologate history check --history DIR [--case GLOB] [--metric fps] [--drift-budget 10% --reference COMMIT]`
+       yologate history check --history DIR [--case GLOB] [--metric fps] [--drift-budget 10% --drift-reference COMMIT|TAG|baseline]
+With --history-remote URL [--history-branch yologate-history], DIR is a working copy of that branch: fetched before reading, pushed after recording.`
 
 func runHistory(ctx context.Context, c *Command, args []string) error {
 	if len(args) == 0 {
@@ -24,11 +26,11 @@ func runHistory(ctx context.Context, c *Command, args []string) error {
 	}
 	switch args[0] {
 	case "record":
-		return runHistoryRecord(c, args[1:])
+		return runHistoryRecord(ctx, c, args[1:])
 	case "show":
-		return runHistoryShow(c, args[1:], false)
+		return runHistoryShow(ctx, c, args[1:], false)
 	case "check":
-		return runHistoryShow(c, args[1:], true)
+		return runHistoryShow(ctx, c, args[1:], true)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(c.Stdout, historyUsage)
 		return nil
@@ -36,9 +38,17 @@ func runHistory(ctx context.Context, c *Command, args []string) error {
 	return errs.Usagef("history "+args[0], "use \"yologate history record\", \"show\" or \"check\"", "unknown subcommand")
 }
 
-func runHistoryRecord(c *Command, args []string) error {
+// historyStoreFlags registers where the history is kept.
+func historyStoreFlags(fs *flag.FlagSet) (dir, remote, branch *string) {
+	dir = fs.String("history", "", "history `DIR`: one file per run of main (docs/history.md)")
+	remote = fs.String("history-remote", "", "keep the history on a branch of this git remote `URL`; DIR is its working copy")
+	branch = fs.String("history-branch", history.DefaultBranch, "with --history-remote: the branch")
+	return dir, remote, branch
+}
+
+func runHistoryRecord(ctx context.Context, c *Command, args []string) error {
 	fs := c.newFlags("history record", "history record --history DIR --results FILE [flags]")
-	dir := fs.String("history", "", "history `DIR`: one file per run of main (docs/history.md)")
+	dir, remote, branch := historyStoreFlags(fs)
 	resultsPath := fs.String("results", "", "results JSON `FILE` of a run of main")
 	var meta history.Meta
 	fs.StringVar(&meta.Commit, "commit", "", "commit measured (default: the results' CI commit)")
@@ -66,7 +76,8 @@ func runHistoryRecord(c *Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	path, err := history.Save(*dir, run)
+	store := history.Open(*dir, *remote, *branch)
+	path, err := store.Save(ctx, run)
 	if err != nil {
 		return err
 	}
@@ -74,27 +85,32 @@ func runHistoryRecord(c *Command, args []string) error {
 	if run.Commit != "" {
 		commit = results.ShortSHA(run.Commit)
 	}
-	fmt.Fprintf(c.Stdout, "%s: %d cases of %s at %s\n", path, len(run.Records), commit, run.Date.Format(time.RFC3339))
+	fmt.Fprintf(c.Stdout, "%s in %s: %d cases of %s at %s\n", path, store, len(run.Records), commit, run.Date.Format(time.RFC3339))
 	return nil
 }
 
 // runHistoryShow prints each series of the history with its change points;
 // check also judges them: exit 1 when a series' newest change point made it
 // worse, or when it drifted past the budget since the reference.
-func runHistoryShow(c *Command, args []string, check bool) error {
+func runHistoryShow(ctx context.Context, c *Command, args []string, check bool) error {
 	name := "history show"
 	if check {
 		name = "history check"
 	}
 	fs := c.newFlags(name, name+" --history DIR [flags]")
-	dir := fs.String("history", "", "history `DIR`")
+	dir, remote, branch := historyStoreFlags(fs)
 	o := history.ReviewOptions{Check: check}
 	fs.StringVar(&o.Case, "case", "", "only the case ids matching this glob (* also matches /)")
 	metric := fs.String("metric", string(compare.FPS), "metric: fps, p50_ms or p99_ms")
-	budget := fs.String("drift-budget", "", "with --reference: the most a case may have drifted since the reference, as a percentage (10%)")
-	fs.StringVar(&o.Reference, "reference", "", "commit whose runs are the drift budget's reference")
+	budget := fs.String("drift-budget", "", "with --drift-reference: the most a case may have drifted since the reference, as a percentage (10%)")
+	reference := fs.String("drift-reference", "", "the drift budget's reference: a commit, a tag of the checkout, or baseline (with --baseline)")
+	fs.StringVar(reference, "reference", "", "the same as --drift-reference")
+	baselinePath := fs.String("baseline", "", "baseline `FILE` whose medians are the reference of --drift-reference baseline")
 	if err := c.parseFlags(fs, args); err != nil {
 		return err
+	}
+	if !check {
+		*budget = "" // show lists runs; .yologate.yml's budget is check's
 	}
 	if *dir == "" {
 		return errs.Usagef("--history", "pass the history folder", "missing")
@@ -102,14 +118,10 @@ func runHistoryShow(c *Command, args []string, check bool) error {
 	if o.Metric = compare.Metric(*metric); o.Metric != compare.FPS && o.Metric != compare.P50MS && o.Metric != compare.P99MS {
 		return errs.Usagef("--metric", "use fps, p50_ms or p99_ms", "unknown metric %q", *metric)
 	}
-	if *budget != "" {
-		v, err := baselines.ParsePercent(*budget)
-		if err != nil || !(v > 0) || o.Reference == "" {
-			return errs.Usagef("--drift-budget", "pass a percentage such as 10% and --reference COMMIT", "%q needs a percentage and a reference", *budget)
-		}
-		o.Budget = v / 100 // a fraction
+	if err := c.driftBudget(ctx, &o, *budget, *reference, *baselinePath); err != nil {
+		return err
 	}
-	h, err := history.Read(*dir)
+	h, err := history.Open(*dir, *remote, *branch).Read(ctx)
 	if err != nil {
 		return err
 	}
@@ -120,17 +132,32 @@ func runHistoryShow(c *Command, args []string, check bool) error {
 	if err != nil {
 		return err
 	}
-	if err := report.WriteHistoryReview(c.Stdout, series, o.Metric, o.Reference); err != nil {
+	if err := report.WriteHistoryReview(c.Stdout, series, o.Metric, o.Reference.String()); err != nil {
 		return err
 	}
-	failed := 0
-	for _, s := range series {
-		if s.Failed() {
-			failed++
-		}
-	}
-	if failed > 0 {
-		return &regressionError{msg: fmt.Sprintf("%d series got worse on main", failed)}
+	if n := history.Failing(series); n > 0 {
+		return &regressionError{msg: fmt.Sprintf("%d series got worse on main", n)}
 	}
 	return nil
+}
+
+// driftBudget sets o's drift budget (a percentage) and its reference: a
+// commit, a tag of the checkout, or baseline (the --baseline file's medians).
+func (c *Command) driftBudget(ctx context.Context, o *history.ReviewOptions, budget, spec, baselinePath string) error {
+	if budget == "" {
+		return nil
+	}
+	v, err := baselines.ParsePercent(budget)
+	if err != nil || !(v > 0) || spec == "" {
+		return errs.Usagef("--drift-budget", "pass a percentage such as 10% and --drift-reference COMMIT", "%q needs a percentage and a reference", budget)
+	}
+	o.Budget = v / 100 // a fraction
+	var base *baselines.File
+	if spec == history.BaselineReference && baselinePath != "" {
+		if base, err = c.env().ReadBaseline(baselinePath); err != nil {
+			return err
+		}
+	}
+	o.Reference, err = history.ResolveReference(ctx, spec, "", base)
+	return err
 }

@@ -2,11 +2,12 @@
 // gate: the cases to run, thresholds, the baseline path and comment mode.
 //
 // Every top-level key except "cases" and "version" names a command-line
-// flag (flagdef.Def.ConfigKey: "base" sets --base-model); a flag given on
-// the command line always wins over the file. Unknown keys, and values the
-// flag would refuse (a type, a range, a word it does not know), are errors
-// with file:line:column naming the key, so a typo cannot silently fall
-// back to a default nor surface later as a flag the user never typed.
+// flag (flagdef.Def.ConfigKey: "base" sets --base-model), with hyphens or
+// underscores (drift_budget is drift-budget); a flag given on the command
+// line always wins over the file. Unknown keys, and values the flag would
+// refuse (a type, a range, a word it does not know), are errors with
+// file:line:column naming the key, so a typo cannot silently fall back to
+// a default nor surface later as a flag the user never typed.
 package config
 
 import (
@@ -146,12 +147,15 @@ func Parse(name string, data []byte) (*Config, error) {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
-		if seen[k.Value] {
+		// drift_budget is drift-budget: the action's inputs are written
+		// with underscores, the flags with hyphens.
+		key := strings.ReplaceAll(k.Value, "_", "-")
+		if seen[key] {
 			problems = append(problems, errs.At(name, k.Line, k.Column, "keep one of them", "duplicate key %q", k.Value))
 			continue
 		}
-		seen[k.Value] = true
-		switch k.Value {
+		seen[key] = true
+		switch key {
 		case "version":
 			if n, err := strconv.Atoi(v.Value); err != nil || n != Version || v.Kind != yaml.ScalarNode {
 				problems = append(problems, errs.At(name, v.Line, v.Column, fmt.Sprintf("write \"version: %d\"", Version), "unknown config version %q", v.Value))
@@ -159,7 +163,7 @@ func Parse(name string, data []byte) (*Config, error) {
 		case "cases":
 			problems = append(problems, cfg.parseCases(name, v)...)
 		default:
-			if !known(Keys, k.Value) {
+			if !known(Keys, key) {
 				problems = append(problems, unknownKey(name, k, Keys))
 				continue
 			}
@@ -171,7 +175,7 @@ func Parse(name string, data []byte) (*Config, error) {
 				problems = append(problems, err)
 				continue
 			}
-			cfg.Settings[k.Value] = val
+			cfg.Settings[key] = val
 		}
 	}
 	if len(problems) > 0 {

@@ -44,6 +44,7 @@ func TestParseErrors(t *testing.T) {
 		{"not a mapping", "- a\n- b\n", []string{"c.yml:1:1: the config must be a mapping"}},
 		{"syntax", "a: [1,\n", []string{"c.yml:"}},
 		{"duplicate", "count: 3\ncount: 4\n", []string{"c.yml:2:1: duplicate key \"count\""}},
+		{"duplicate in two spellings", "drift-budget: 5%\ndrift_budget: 10%\n", []string{"c.yml:2:1: duplicate key \"drift_budget\""}},
 		{"nested", "imgsz: [[1]]\n", []string{"c.yml:1:9: imgsz: nested lists"}},
 		{"alias", "a: &x 1\ncount: *x\n", []string{"unknown key \"a\"", "and 1 more"}},
 		{"cases not a list", "cases: 3\n", []string{"c.yml:1:8: cases must be a list"}},
@@ -61,6 +62,20 @@ func TestParseErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnderscores reads keys written as the action's inputs are, with
+// underscores for hyphens.
+func TestUnderscores(t *testing.T) {
+	cfg, err := Parse("c.yml", []byte("history: perf/history\ndrift_budget: 10%\ndrift_reference: v1.4.0\nfail_on_inconclusive: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"history": "perf/history", "drift-budget": "10%", "drift-reference": "v1.4.0", "fail-on-inconclusive": "true"} {
+		if v := cfg.Settings[k]; v.Text != want {
+			t.Errorf("%s = %q, want %q", k, v.Text, want)
+		}
 	}
 }
 

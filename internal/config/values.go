@@ -67,6 +67,10 @@ var checks = map[string]check{
 	"max-count":            integer(1, math.MaxInt32, "a pair count such as 30"),
 	"budget":               parsed(budget),
 	"fresh-sessions":       boolean,
+	"history":              nonEmpty("the folder of main's history"),
+	"history-branch":       nonEmpty("a branch name, such as yologate-history"),
+	"drift-budget":         parsed(driftBudget),
+	"drift-reference":      nonEmpty("a commit, a tag of the checkout, or baseline"),
 }
 
 // checkNode checks the value v of key, read from node n of file name: a
@@ -199,6 +203,13 @@ func closedUnit(want string) check {
 func percent(s string) error {
 	if _, err := baselines.ParsePercent(s); err != nil {
 		return errs.Usagef("threshold", "write a percentage ≥ 0 such as 5%", "%s", err.Error())
+	}
+	return nil
+}
+
+func driftBudget(s string) error {
+	if v, err := baselines.ParsePercent(s); err != nil || !(v > 0) {
+		return errs.Usagef("drift-budget", "write a percentage above 0 such as 10%", "%q is not a drift budget", s)
 	}
 	return nil
 }

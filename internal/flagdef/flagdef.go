@@ -104,6 +104,12 @@ var Defs = []Def{
 	{"budget", Gate, true, "budget"},
 	{"fresh-sessions", Gate, true, ""},
 	{"require-baseline", Gate, true, "require_baseline"},
+	{"history", Gate, true, ""},
+	{"history-remote", Gate, false, ""},
+	{"history-branch", Gate, true, "history_branch"},
+	{"record", Gate, false, "record"},
+	{"drift-budget", Gate, true, "drift_budget"},
+	{"drift-reference", Gate, true, "drift_reference"},
 }
 
 // configNames are the config keys that differ from their flag's name.
@@ -129,9 +135,11 @@ func FlagOfKey(key string) string {
 }
 
 // ActionInputs are the GitHub Action's inputs that pass no flag: the
-// token, the image and its Docker settings, extra arguments, and the base
-// commit whose models the action extracts for --base-model and --base-sha.
-var ActionInputs = []string{"github_token", "image", "gpus", "cache_volume", "args", "base_ref"}
+// token, the image and its Docker settings, extra arguments, the base
+// commit whose models the action extracts for --base-model and --base-sha,
+// and history, which keeps main's history on a branch of the repository
+// (--history, --history-remote).
+var ActionInputs = []string{"github_token", "image", "gpus", "cache_volume", "args", "base_ref", "history"}
 
 // Lookup returns the definition of the flag name.
 func Lookup(name string) (Def, bool) {

@@ -32,6 +32,9 @@ type Env struct {
 	APIURL string
 	// RunURL links to the workflow run, when known.
 	RunURL string
+	// Ref is GITHUB_REF, the branch or tag the workflow runs on
+	// ("refs/heads/main").
+	Ref string
 	// Workflow and Job are GITHUB_WORKFLOW and GITHUB_JOB.
 	Workflow, Job string
 	// OutputPath and SummaryPath are GITHUB_OUTPUT and GITHUB_STEP_SUMMARY.
@@ -57,6 +60,7 @@ func ReadEnv(getenv func(string) string, eventPath string) (Env, error) {
 	e := Env{
 		InActions:   getenv("GITHUB_ACTIONS") == "true",
 		EventName:   getenv("GITHUB_EVENT_NAME"),
+		Ref:         getenv("GITHUB_REF"),
 		APIURL:      getenv("GITHUB_API_URL"),
 		Workflow:    getenv("GITHUB_WORKFLOW"),
 		Job:         getenv("GITHUB_JOB"),
@@ -103,6 +107,40 @@ func ReadEnv(getenv func(string) string, eventPath string) (Env, error) {
 		e.SHA = getenv("GITHUB_SHA")
 	}
 	return e, nil
+}
+
+// MainRun says whether the run measures the repository's default branch
+// as main's history keeps it: a push to the default branch, a manual run
+// (workflow_dispatch) of it, or a scheduled run, which GitHub starts on
+// the default branch. why says which, or why not, for the log.
+func (e Env) MainRun() (bool, string) {
+	what := map[string]string{"push": "a push to", "workflow_dispatch": "a manual run of"}[e.EventName]
+	switch {
+	case !e.InActions:
+		return false, "not in GitHub Actions"
+	case e.EventName == "schedule":
+		return true, "a scheduled run of the default branch"
+	case what == "":
+		return false, fmt.Sprintf("a %s event, not a push to the default branch", orNone(e.EventName))
+	}
+	ref := e.Event.Ref
+	if ref == "" {
+		ref = e.Ref
+	}
+	if e.Event.DefaultBranch == "" {
+		return false, "the " + e.EventName + " event names no default branch"
+	}
+	if ref != "refs/heads/"+e.Event.DefaultBranch {
+		return false, fmt.Sprintf("%s %s, not the default branch %s", what, orNone(ref), e.Event.DefaultBranch)
+	}
+	return true, what + " the default branch " + e.Event.DefaultBranch
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 // AdoptPR takes the pull request from pr, the pull_request payload that the
@@ -157,13 +195,18 @@ type Event struct {
 	// Fork is true when the head lives in another repository, so the token
 	// is read-only.
 	Fork bool
+	// Ref and DefaultBranch are the ref a push or a manual run
+	// (workflow_dispatch) is of ("refs/heads/main") and the repository's
+	// default branch ("main"); empty for other events.
+	Ref, DefaultBranch string
 }
 
 // The payload subset read by ParseEvent; see
 // https://docs.github.com/en/webhooks/webhook-events-and-payloads.
 type repoJSON struct {
-	FullName string `json:"full_name"`
-	Fork     bool   `json:"fork"`
+	FullName      string `json:"full_name"`
+	Fork          bool   `json:"fork"`
+	DefaultBranch string `json:"default_branch"`
 }
 
 type prJSON struct {
@@ -183,6 +226,7 @@ type payloadJSON struct {
 	Number      int                  `json:"number"`
 	PullRequest *prJSON              `json:"pull_request"`
 	Repository  *repoJSON            `json:"repository"`
+	Ref         string               `json:"ref"`
 	After       *string              `json:"after"`
 	HeadCommit  *struct{ ID string } `json:"head_commit"`
 	WorkflowRun *struct {
@@ -263,7 +307,16 @@ func ParseEvent(name string, data []byte) (Event, error) {
 			ev.HeadSHA = cs.HeadSHA
 			ev.PR = prWithHead(cs.PullRequests, cs.HeadSHA)
 		}
+	case "workflow_dispatch":
+		ev.Ref = p.Ref
+		if p.Repository != nil {
+			ev.DefaultBranch = p.Repository.DefaultBranch
+		}
 	case "push":
+		ev.Ref = p.Ref
+		if p.Repository != nil {
+			ev.DefaultBranch = p.Repository.DefaultBranch
+		}
 		if p.After != nil && *p.After != zeroSHA {
 			ev.HeadSHA = *p.After
 		} else if p.HeadCommit != nil {

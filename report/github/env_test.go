@@ -114,7 +114,9 @@ func TestParseEventExamples(t *testing.T) {
 		{"pull_request_target from a fork", "pull_request_target", forked(t, synced),
 			Event{Name: "pull_request_target", Action: "synchronize", PR: 2, HeadSHA: prHead, BaseSHA: prBase, HeadRepo: "contributor/Hello-World", BaseRepo: same, Fork: true}},
 		{"push to a branch", "push", pushBranch,
-			Event{Name: "push", HeadSHA: pushHead, BaseRepo: same}},
+			Event{Name: "push", HeadSHA: pushHead, BaseRepo: same, Ref: "refs/heads/master", DefaultBranch: "master"}},
+		{"manual run of main", "workflow_dispatch", all["workflow_dispatch"][0],
+			Event{Name: "workflow_dispatch", BaseRepo: "octo-org/octo-repo", Ref: "refs/heads/main", DefaultBranch: "main"}},
 		{"workflow_run listing its pull request", "workflow_run", runWithPR,
 			Event{Name: "workflow_run", Action: "completed", PR: 2, HeadSHA: runHead, HeadRepo: "octo-org/octo-repo", BaseRepo: "octo-org/octo-repo"}},
 		{"workflow_run of a dispatch", "workflow_run", example(t, all, "workflow_run", "requested"),
@@ -152,7 +154,7 @@ func TestParseEventTestdata(t *testing.T) {
 		{"workflow_run_fork.json", "workflow_run", Event{Name: "workflow_run", Action: "completed", HeadSHA: one,
 			HeadRepo: "contributor/detector", BaseRepo: "acme/detector", Fork: true}},
 		{"issue_comment_pr.json", "issue_comment", Event{Name: "issue_comment", Action: "created", PR: 42, BaseRepo: "acme/detector"}},
-		{"push_deleted.json", "push", Event{Name: "push", BaseRepo: "acme/detector"}},
+		{"push_deleted.json", "push", Event{Name: "push", BaseRepo: "acme/detector", Ref: "refs/heads/old"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -242,6 +244,35 @@ func TestReadEnv(t *testing.T) {
 			t.Errorf("error %v", err)
 		}
 	})
+}
+
+// TestMainRun checks which runs main's history keeps: a push to the
+// default branch, a manual or scheduled run of it, nothing else.
+func TestMainRun(t *testing.T) {
+	push := func(ref, def string) Event { return Event{Name: "push", Ref: ref, DefaultBranch: def} }
+	for _, tt := range []struct {
+		name string
+		env  Env
+		want bool
+		why  string
+	}{
+		{"push to the default branch", Env{InActions: true, EventName: "push", Event: push("refs/heads/main", "main")}, true, "a push to the default branch main"},
+		{"push to another branch", Env{InActions: true, EventName: "push", Event: push("refs/heads/topic", "main")}, false, "a push to refs/heads/topic, not the default branch main"},
+		{"manual run of main", Env{InActions: true, EventName: "workflow_dispatch", Event: Event{Name: "workflow_dispatch", Ref: "refs/heads/main", DefaultBranch: "main"}}, true, "a manual run of the default branch main"},
+		{"manual run of a branch", Env{InActions: true, EventName: "workflow_dispatch", Event: Event{Name: "workflow_dispatch", Ref: "refs/heads/topic", DefaultBranch: "main"}}, false, "a manual run of refs/heads/topic"},
+		{"push of a tag", Env{InActions: true, EventName: "push", Event: push("refs/tags/v1", "main")}, false, "not the default branch"},
+		{"push without a default branch", Env{InActions: true, EventName: "push", Ref: "refs/heads/main", Event: push("", "")}, false, "names no default branch"},
+		{"schedule", Env{InActions: true, EventName: "schedule", Ref: "refs/heads/main"}, true, "scheduled"},
+		{"pull request", Env{InActions: true, EventName: "pull_request", Event: Event{Name: "pull_request", PR: 3}}, false, "a pull_request event"},
+		{"local", Env{EventName: "push", Event: push("refs/heads/main", "main")}, false, "not in GitHub Actions"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, why := tt.env.MainRun()
+			if got != tt.want || !strings.Contains(why, tt.why) {
+				t.Errorf("MainRun() = %v, %q; want %v and %q", got, why, tt.want, tt.why)
+			}
+		})
+	}
 }
 
 func TestAdoptPR(t *testing.T) {

@@ -1,6 +1,9 @@
 // Package gate is the gate's workflow: measure (or take given results),
 // compare with the baselines, and measure a suspected regression once more
-// before it fails. Publishing the outcome is the caller's (report).
+// before it fails. With main's history (History) the verdicts take main's
+// run-to-run spread into account, a drift budget is checked, each case's
+// trend is drawn from it, and a run of main is recorded into it.
+// Publishing the outcome is the caller's (report).
 package gate
 
 import (
@@ -10,6 +13,7 @@ import (
 
 	"github.com/yologate/yologate/baselines"
 	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/history"
 	"github.com/yologate/yologate/runner/results"
 	"github.com/yologate/yologate/workflow"
 )
@@ -30,6 +34,11 @@ type Input struct {
 	// interleaved with it (needs Job); Baseline, if any, is then only
 	// the reference shown beside it.
 	Paired *Paired
+	// History, when set, is main's history: the verdicts against Baseline
+	// take main's run-to-run spread into account (a paired verdict needs
+	// none: both sides share the run), a drift budget is checked, and the
+	// run is recorded when History.Record says so.
+	History *History
 }
 
 // Result is the gate's verdict and what it rests on.
@@ -40,6 +49,9 @@ type Result struct {
 	Confirmed []string
 	// Paired says how the base was measured; nil without Input.Paired.
 	Paired *PairedResult
+	// History says what the gate did with main's history; nil without
+	// Input.History.
+	History *HistoryResult
 }
 
 // Run measures (unless in.Current is given), compares with the baselines
@@ -56,8 +68,32 @@ func Run(ctx context.Context, in Input) (*Result, error) {
 		if err := in.Paired.Validate(in.Job.Options.Count); err != nil {
 			return nil, err
 		}
-		return runPaired(ctx, in)
 	}
+	cmp := comparer(compare.Compare)
+	var hist *history.History
+	var hr *HistoryResult
+	if in.History != nil {
+		hist, cmp, hr = in.History.read(ctx)
+	}
+	var res *Result
+	var err error
+	if in.Paired != nil {
+		res, err = runPaired(ctx, in, cmp)
+	} else {
+		res, err = runStored(ctx, in, cmp)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.History != nil {
+		in.History.finish(ctx, hist, hr, res)
+	}
+	return res, nil
+}
+
+// runStored measures unless given results and compares with the stored
+// baselines.
+func runStored(ctx context.Context, in Input, cmp comparer) (*Result, error) {
 	res := &Result{Current: in.Current}
 	base := in.Baseline.Measurements()
 	if res.Current == nil {
@@ -67,13 +103,13 @@ func Run(ctx context.Context, in Input) (*Result, error) {
 		}
 		res.Current = cur
 		if in.Confirm {
-			rep := compare.Compare(base, compare.FromResults(cur), in.Options)
+			rep := cmp(base, compare.FromResults(cur), in.Options)
 			if res.Current, res.Confirmed, err = Confirm(ctx, in.Job, rep, cur); err != nil {
 				return nil, err
 			}
 		}
 	}
-	res.Report = compare.Compare(base, compare.FromResults(res.Current), in.Options)
+	res.Report = cmp(base, compare.FromResults(res.Current), in.Options)
 	return res, nil
 }
 

@@ -68,7 +68,7 @@ const missingBaseReason = "the base commit has no such model: new in this pull r
 
 // runPaired measures in.Job's cases against in.Paired.Base and decides
 // each with the paired test.
-func runPaired(ctx context.Context, in Input) (*Result, error) {
+func runPaired(ctx context.Context, in Input, cmp comparer) (*Result, error) {
 	p := in.Paired
 	now := p.Now
 	if now == nil {
@@ -182,7 +182,7 @@ func runPaired(ctx context.Context, in Input) (*Result, error) {
 		}
 	}
 	if in.Baseline != nil {
-		pr.Reference = compare.Compare(in.Baseline.Measurements(), compare.FromResults(cur), in.Options)
+		pr.Reference = cmp(in.Baseline.Measurements(), compare.FromResults(cur), in.Options)
 	}
 	pr.Elapsed = now().Sub(start)
 	return &Result{Current: cur, Report: rep, Paired: pr}, nil

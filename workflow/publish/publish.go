@@ -149,7 +149,7 @@ type GateFiles struct {
 func (t Target) GateOutcome(res *gate.Result, base *baselines.File, paired *gate.Paired, args []string, files GateFiles) (*report.Outcome, error) {
 	cur, rep := res.Current, res.Report
 	in := report.CommentInput{Report: rep, Current: cur, Baseline: base, Key: t.Key, RunURL: t.Env.RunURL,
-		Args: args, Confirmed: res.Confirmed}
+		Args: args, Confirmed: res.Confirmed, History: res.History.Info()}
 	if p := res.Paired; p != nil && paired != nil {
 		in.Baseline = nil
 		in.Paired = &report.PairedInfo{BaseSHA: paired.BaseSHA, Pairs: p.Pairs, MaxCount: paired.MaxCount,
@@ -165,9 +165,23 @@ func (t Target) GateOutcome(res *gate.Result, base *baselines.File, paired *gate
 		}
 	}
 	if files.HTML != "" {
-		if err := report.SaveHTML(files.HTML, report.HTMLReport{Title: "yologate gate " + t.Key, Head: cur}, rep); err != nil {
+		if err := report.SaveHTML(files.HTML, report.HTMLReport{Title: "yologate gate " + t.Key, Head: cur, History: in.History}, rep); err != nil {
 			return nil, err
 		}
 	}
 	return o, nil
+}
+
+// WithRecord adds to the error that decides the exit code a run of main
+// that was not recorded (rec): it fails a passing gate (exit 3, or 2 for a
+// run that names no commit) and is a warning on log beside a failing one.
+func WithRecord(err, rec error, log io.Writer) error {
+	if rec == nil {
+		return err
+	}
+	if err == nil {
+		return rec
+	}
+	fmt.Fprintf(log, "yologate: warning: %v\n", rec)
+	return err
 }

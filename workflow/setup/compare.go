@@ -43,7 +43,11 @@ func (c Comparison) Compare(env Env, opt compare.Options) (*compare.Report, erro
 	if old == nil {
 		old = h.Latest(cur)
 	}
-	return compare.CompareHistory(old, cur, h.ForCompare(cur, changepoint.Options{}), opt), nil
+	rep := compare.CompareHistory(old, cur, h.ForCompare(cur, changepoint.Options{}), opt)
+	if n := h.LeftOutNote(); n != "" {
+		rep.Notes = append(rep.Notes, n)
+	}
+	return rep, nil
 }
 
 // sides reads the measurements of both sides; old is nil when main's

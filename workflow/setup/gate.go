@@ -11,8 +11,10 @@ import (
 
 	"github.com/yologate/yologate/baselines"
 	"github.com/yologate/yologate/compare"
+	"github.com/yologate/yologate/history"
 	"github.com/yologate/yologate/internal/errs"
 	"github.com/yologate/yologate/report"
+	ghreport "github.com/yologate/yologate/report/github"
 	"github.com/yologate/yologate/runner"
 	"github.com/yologate/yologate/runner/onnxmodel"
 	"github.com/yologate/yologate/workflow/child"
@@ -37,6 +39,9 @@ type Gate struct {
 	Fresh                       bool
 	// RequireBaseline fails a case that has no baseline for its profile.
 	RequireBaseline bool
+	// Main's history: read for the verdicts, recorded on a run of main.
+	History, HistoryRemote, HistoryBranch, Record string
+	DriftBudget, DriftReference                   string
 }
 
 // Register defines the gate's own flags on fs.
@@ -62,6 +67,22 @@ func (g *Gate) Register(fs *flag.FlagSet) {
 	fs.DurationVar(&g.Budget, "budget", 0, "with --base-model: bound the job's time (e.g. 20m); no more pairs start past it (0: no bound)")
 	fs.BoolVar(&g.RequireBaseline, "require-baseline", false, "fail (exit 1) when a case has no baseline for this runner's profile, instead of passing it as new")
 	fs.BoolVar(&g.Fresh, "fresh-sessions", true, "with --base-model: new sessions for every pair of repeats, as yologate ab --fresh-sessions")
+	fs.StringVar(&g.History, "history", "", "main's history `DIR` (yologate history record): verdicts take its run-to-run spread into account, each case's trend is drawn, and a run of main is recorded into it")
+	fs.StringVar(&g.HistoryRemote, "history-remote", "", "keep the history on a branch of this git remote `URL`: DIR is then its working copy, fetched before the verdict, and a recorded run is pushed (retried when another job pushed first, never forced)")
+	fs.StringVar(&g.HistoryBranch, "history-branch", history.DefaultBranch, "with --history-remote: the branch the history lives on")
+	fs.StringVar(&g.Record, "record", gate.RecordAuto, "when to record this run into the history: auto (in GitHub Actions, a push to the default branch, a manual or a scheduled run of it), always or never")
+	fs.StringVar(&g.DriftBudget, "drift-budget", "", "with --history: fail a case whose FPS is worse than --drift-reference's by more than this percentage (10%), even when every step was under the threshold")
+	fs.StringVar(&g.DriftReference, "drift-reference", "", "the drift budget's pinned reference: a commit, a tag of the checkout, or baseline (each case's baseline median)")
+}
+
+// MainHistory opens main's history for the gate (nil without --history):
+// where the verdicts get their run-to-run spread, and where a run of main
+// is recorded, as the GitHub environment ghEnv says.
+func (g *Gate) MainHistory(ctx context.Context, env Env, ghEnv ghreport.Env, base *baselines.File) (*gate.History, error) {
+	mainRun, why := ghEnv.MainRun()
+	return gate.NewHistory(ctx, gate.HistoryOptions{Dir: g.History, Remote: g.HistoryRemote, Branch: g.HistoryBranch, Record: g.Record,
+		MainRun: mainRun, Why: why, Meta: history.Meta{Commit: ghEnv.SHA, Ref: ghEnv.Ref, URL: ghEnv.RunURL},
+		DriftBudget: g.DriftBudget, DriftReference: g.DriftReference, Baseline: base, Log: env.stderr()})
 }
 
 // Policy checks the settings against each other before anything is read,
