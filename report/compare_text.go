@@ -234,7 +234,23 @@ func compareSettings(r *compare.Report) string {
 	if o.Paired {
 		s += "; paired: Δ and p come from the ratios of back-to-back repeats, which cancels the machine's drift"
 	}
+	if usedHistory(r) {
+		s += "; with main's history: p places this run's median among main's run medians (Student's t prediction test), not its repeats"
+	}
 	return s
+}
+
+// usedHistory reports whether a metric was judged against main's run
+// medians (compare.CompareHistory) instead of by the U test.
+func usedHistory(r *compare.Report) bool {
+	for _, c := range r.Cases {
+		for _, m := range c.Metrics {
+			if m.History != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // WriteCompareText writes the comparison as aligned text tables, one per
