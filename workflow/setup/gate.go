@@ -2,6 +2,7 @@ package setup
 
 import (
 	"context"
+	"debug/elf"
 	"flag"
 	"io"
 	"os"
@@ -207,19 +208,21 @@ func (g *Gate) startBaseSide(env Env, b *Bench, p *gate.Paired) (stop func(), er
 	return func() { side.Close() }, nil
 }
 
-// checkSharedLibrary refuses a --base-ort-lib that is not an ELF file
-// before a process is started for it: an input error, not a failure to
-// load.
+// checkSharedLibrary refuses a --base-ort-lib that is not a shared
+// library before a process is started for it: an input error, not a
+// failure to load.
 func checkSharedLibrary(lib string) error {
 	const fix = "name the libonnxruntime.so the base commit uses"
-	f, err := os.Open(lib)
+	f, err := elf.Open(lib)
 	if err != nil {
-		return errs.Inputf("--base-ort-lib", fix, "%v", err)
+		if _, statErr := os.Stat(lib); statErr != nil {
+			return errs.Inputf("--base-ort-lib", fix, "%v", statErr)
+		}
+		return errs.Inputf("--base-ort-lib", fix, "%s is not a shared library", lib)
 	}
 	defer f.Close()
-	magic := make([]byte, 4)
-	if _, err := io.ReadFull(f, magic); err != nil || string(magic) != "\x7fELF" {
-		return errs.Inputf("--base-ort-lib", fix, "%s is not a shared library", lib)
+	if f.Type != elf.ET_DYN {
+		return errs.Inputf("--base-ort-lib", fix, "%s is not a shared library (ELF type %v)", lib, f.Type)
 	}
 	return nil
 }
